@@ -1,0 +1,1 @@
+"""cajkg graph layer: sources, load, reason, validate, export. Never imports Flask."""

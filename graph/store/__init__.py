@@ -1,0 +1,1 @@
+"""Stores behind one interface: memory (rdflib), oxigraph (on disk), sparql (remote)."""

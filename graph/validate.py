@@ -1,0 +1,59 @@
+"""SHACL validation of the asserted facts, with reports that point at the article.
+
+Returns what pySHACL returns, (conforms, report graph, text), but the text names, for each
+violation, the offending resource and the sentence whose graph asserts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyshacl import validate as shacl_validate
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import SH
+
+from cajkg.graph.iris import CAJKG, G_INFERRED, G_ONTOLOGY, G_PROVENANCE
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a validation run."""
+
+    conforms: bool
+    graph: Graph
+    text: str
+
+
+def _where(ds: Dataset, node: URIRef) -> str:
+    prov = ds.graph(G_PROVENANCE)
+    places = []
+    for g in ds.graphs():
+        if g.identifier in (G_ONTOLOGY, G_INFERRED) or (node, None, None) not in g:
+            continue
+        sentence = prov.value(g.identifier, CAJKG.derivedFromSentence)
+        places.append(str(sentence or g.identifier).rsplit("/", 1)[-1])
+    return ", ".join(sorted(places)) or "no graph"
+
+
+def validate(ds: Dataset, shapes: Graph) -> Report:
+    """Validate the union of the asserted graphs against `shapes`, using the ontology for types."""
+    data = Graph()
+    for g in ds.graphs():
+        if g.identifier not in (G_ONTOLOGY, G_INFERRED):
+            data += g
+    conforms, report, _ = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ds.graph(G_ONTOLOGY),
+        inference="rdfs",
+        allow_warnings=True,
+    )
+    lines = []
+    for result in report.subjects(SH.resultSeverity, SH.Violation):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        message = report.value(result, SH.resultMessage)
+        where = _where(ds, focus) if isinstance(focus, URIRef) else "a blank node"
+        lines.append(f"- {focus} ({path}): {message} [asserted in {where}]")
+    text = "conforms" if conforms else "SHACL violations:\n" + "\n".join(sorted(lines))
+    return Report(bool(conforms), report, text)

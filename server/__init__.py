@@ -1,0 +1,1 @@
+"""cajkg HTTP layer."""
