@@ -25,7 +25,14 @@ from cajkg.graph.validate import validate
 
 
 class BuildError(Exception):
-    """The sources do not make a valid graph; the message is meant for a person."""
+    """The sources do not make a valid graph; the message is meant for a person.
+
+    `exit_code` follows pySHACL: 1 the data do not conform, 2 a source cannot be read.
+    """
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,15 @@ class BuildConfig:
         )
 
 
+def _check_present(sources: Sources) -> None:
+    missing = [source.name for source in sources.all() if not source.is_file()]
+    if missing:
+        raise BuildError(f"missing source files: {', '.join(missing)}", exit_code=2)
+
+
 def cache_key(config: BuildConfig) -> str:
     """A digest of everything that determines the built dataset."""
+    _check_present(config.sources)
     digest = hashlib.sha256(config.base.iri.encode())
     code = resources.files("cajkg.graph")
     inputs = [
@@ -64,9 +78,12 @@ def assemble(config: BuildConfig) -> Dataset:
     """Run the pipeline without touching the cache; raise BuildError with a readable report."""
     try:
         ds = load_dataset(config.sources, config.base)
+    except SourceError as err:
+        raise BuildError(str(err), exit_code=2) from None
+    try:
         article = config.sources.article.read_text(encoding="utf-8")
         anchor_mentions(ds, split_sentences(article))
-    except (SourceError, ProvenanceError) as err:
+    except ProvenanceError as err:
         raise BuildError(str(err)) from None
     report = validate(ds, parse_graph(config.sources.shapes))
     if not report.conforms:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.query import Result
@@ -18,30 +19,55 @@ class QuerySyntaxError(StoreError):
 
 
 class ForbiddenOperation(StoreError):
-    """The request asks for what the operator has not allowed: SERVICE, LOAD, file: (400)."""
+    """The request asks for something the operator has not allowed (HTTP 400).
+
+    SERVICE, LOAD, FROM/USING of a graph that is not in the store, both protocol and query
+    datasets on an update, writes to the computed inferred graph.
+    """
 
 
 class QueryTimeout(StoreError):
-    """The query ran past its deadline and was stopped (HTTP 503)."""
+    """The query ran past its deadline and was stopped, or never got a worker (HTTP 503)."""
+
+
+class ResultTooLarge(StoreError):
+    """The result has more rows or triples than the operator allows (HTTP 400: add LIMIT)."""
 
 
 class ReadOnly(StoreError):
     """The store refuses writes (HTTP 403)."""
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed query: its form is known before anything is evaluated, so 406 comes first."""
+
+    text: str
+    form: str
+    parsed: Any
+
+
 class Store(Protocol):
     """What every store offers; the server never touches rdflib or pyoxigraph directly."""
 
+    def prepare(self, text: str) -> Prepared:
+        """Parse a query; form is SELECT, ASK, CONSTRUCT or DESCRIBE."""
+        ...
+
     def query(
         self,
-        text: str,
+        query: Prepared,
         *,
         default_graphs: Sequence[URIRef] = (),
         named_graphs: Sequence[URIRef] = (),
         infer: bool = True,
         timeout: float | None = None,
+        max_rows: int | None = None,
     ) -> Result:
-        """Run a SPARQL query; with infer=False the inferred graph is left out."""
+        """Run a prepared query to completion; with infer=False the inferred graph is left out.
+
+        Protocol graphs (default-graph-uri, named-graph-uri) replace the query's FROM clauses.
+        """
         ...
 
     def update(
@@ -50,6 +76,7 @@ class Store(Protocol):
         *,
         using_graphs: Sequence[URIRef] = (),
         using_named_graphs: Sequence[URIRef] = (),
+        base: str | None = None,
     ) -> None:
         """Apply a SPARQL update atomically and durably, inferences recomputed before return."""
         ...

@@ -1,0 +1,49 @@
+# Two commands set up everything on a fresh Debian machine with Python 3.11:
+#   make serve   install, build the graph, serve it on http://127.0.0.1:8000/
+#   make test    install test dependencies (Debian packages included) and run every test
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium
+
+.PHONY: serve test install install-test debian build lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# Installs only what is missing; needs root (CI and these machines run as root).
+debian:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: install
+	$(BIN)/cajkg build
+
+serve: build
+	$(BIN)/cajkg serve --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: debian install-test
+	$(BIN)/ruff check .
+	$(BIN)/python -P -m pytest
+
+bench: install-test
+	$(BIN)/python -P -m bench --quick
+
+clean:
+	rm -rf build var tests/artifacts tests/owlapi/classes
