@@ -64,3 +64,67 @@ def validate() -> None:
         click.echo(str(err), err=True)
         sys.exit(err.exit_code)
     click.echo(f"valid: {len(ds)} triples in {sum(1 for _ in ds.graphs()) - 1} named graphs")
+
+
+@main.command()
+@build_dir_option
+def stats(build_dir: str) -> None:
+    """Triples per named graph, and entities per class (asserted, and with inference)."""
+    from cajkg.graph.build import build_dataset
+    from cajkg.graph.stats import compute
+
+    try:
+        counts = compute(build_dataset(_config(build_dir)))
+    except BuildError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{'graph':<50} {'triples':>8}")
+    for graph, n in sorted(counts.graphs.items()):
+        click.echo(f"{graph:<50} {n:>8}")
+    click.echo(f"asserted {counts.asserted}, inferred {counts.inferred}\n")
+    click.echo(f"{'class':<30} {'asserted':>8} {'inferred':>8}")
+    for cls, (asserted, total) in counts.classes.items():
+        click.echo(f"{cls:<30} {asserted:>8} {total:>8}")
+
+
+@main.command()
+@build_dir_option
+@click.option(
+    "--format",
+    "format_name",
+    default="trig",
+    show_default=True,
+    help="trig, nquads or jsonld for the whole dataset; turtle, ntriples or rdfxml with --graph.",
+)
+@click.option(
+    "--graph", "graph_iri", help="Export one named graph (an IRI) instead of the dataset."
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+)
+def export(build_dir: str, format_name: str, graph_iri: str | None, output: str | None) -> None:
+    """Write the built dataset, or one named graph, in any supported RDF format."""
+    from rdflib import Graph, URIRef
+
+    from cajkg.graph import formats
+    from cajkg.graph.build import build_dataset
+
+    kind = formats.GRAPH if graph_iri else formats.DATASET
+    fmt = formats.by_name(format_name, kind)
+    if fmt is None:
+        names = ", ".join(f.name for f in formats.for_kind(kind))
+        raise click.BadParameter(f"{format_name!r}; choose one of: {names}", param_hint="--format")
+    try:
+        ds = build_dataset(_config(build_dir))
+    except BuildError as err:
+        raise click.ClickException(str(err)) from None
+    selected: Graph = ds
+    if graph_iri:
+        names = {str(g.identifier) for g in ds.graphs()}
+        if graph_iri not in names:
+            raise click.BadParameter(f"no graph named <{graph_iri}>", param_hint="--graph")
+        selected = ds.graph(URIRef(graph_iri))
+    data = formats.serialize_graph(selected, fmt)
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
