@@ -1,4 +1,4 @@
-"""The build pipeline: load -> anchor provenance -> validate -> reason -> export.
+"""The build pipeline: load -> anchor provenance -> reason -> validate -> export.
 
 A finished build is cached under the build directory, keyed by the content of every source file,
 the base IRI and the graph layer's own code, so a server start after an unchanged build only
@@ -76,6 +76,7 @@ def cache_key(config: BuildConfig) -> str:
 
 def assemble(config: BuildConfig) -> Dataset:
     """Run the pipeline without touching the cache; raise BuildError with a readable report."""
+    _check_present(config.sources)
     try:
         ds = load_dataset(config.sources, config.base)
     except SourceError as err:
@@ -85,13 +86,13 @@ def assemble(config: BuildConfig) -> Dataset:
         anchor_mentions(ds, split_sentences(article))
     except ProvenanceError as err:
         raise BuildError(str(err)) from None
-    report = validate(ds, parse_graph(config.sources.shapes))
-    if not report.conforms:
-        raise BuildError(report.text)
     try:
         inferred = infer(ds)
     except InconsistencyError as err:
         raise BuildError("The graph is inconsistent:\n" + "\n".join(err.messages)) from None
+    report = validate(ds, parse_graph(config.sources.shapes), inferred)
+    if not report.conforms:
+        raise BuildError(report.text)
     target = ds.graph(G_INFERRED)
     target += inferred
     return ds

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import click
+from rdflib.query import Result
 
 from cajkg.graph.build import BuildConfig, BuildError
 
@@ -128,3 +129,56 @@ def export(build_dir: str, format_name: str, graph_iri: str | None, output: str 
         Path(output).write_bytes(data)
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+def _table(result: Result) -> str:
+    """A SELECT result as an aligned text table; ASK as yes/no."""
+    if result.type == "ASK":
+        return "yes" if result.askAnswer else "no"
+    variables = [str(v) for v in result.vars or []]
+    rows = [[("" if row[v] is None else row[v].n3()) for v in variables] for row in result]
+    widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines) + f"\n({len(rows)} rows)"
+
+
+@main.command()
+@build_dir_option
+@click.argument("query")
+@click.option(
+    "--infer/--no-infer",
+    default=True,
+    show_default=True,
+    help="Answer with or without the inferred graph.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    default="table",
+    show_default=True,
+    help="table, or any result format: csv, tsv, json, xml; turtle etc. for CONSTRUCT.",
+)
+def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
+    """Run QUERY (SPARQL text, or the path of an .rq file) against the local graph."""
+    from cajkg.graph import formats
+    from cajkg.graph.build import build_dataset
+    from cajkg.graph.store.base import StoreError
+    from cajkg.graph.store.memory import MemoryStore
+
+    text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") else query
+    try:
+        store = MemoryStore(build_dataset(_config(build_dir)))
+        result = store.query(text, infer=infer)
+    except (BuildError, StoreError) as err:
+        raise click.ClickException(str(err)) from None
+    if format_name == "table" and result.type in ("SELECT", "ASK"):
+        click.echo(_table(result))
+        return
+    kind = formats.result_kind(result)
+    fmt = formats.by_name(format_name, kind)
+    if fmt is None:
+        names = ", ".join(f.name for f in formats.for_kind(kind))
+        raise click.BadParameter(f"{format_name!r}; for this query: {names}", param_hint="--format")
+    click.echo(formats.serialize_result(result, fmt).decode("utf-8"), nl=False)
