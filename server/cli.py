@@ -182,3 +182,42 @@ def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
         names = ", ".join(f.name for f in formats.for_kind(kind))
         raise click.BadParameter(f"{format_name!r}; for this query: {names}", param_hint="--format")
     click.echo(formats.serialize_result(result, fmt).decode("utf-8"), nl=False)
+
+
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on. 0.0.0.0 exposes the endpoint to the whole network.",
+)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=int,
+    help="Request threads (queries also wait for one of CAJKG_QUERY_WORKERS).",
+)
+@click.option(
+    "--get",
+    "get_path",
+    metavar="PATH",
+    help="Answer one GET request for PATH in-process, print it and exit "
+    "(non-zero unless 200): a smoke test that needs no port.",
+)
+def serve(host: str, port: int, threads: int, get_path: str | None) -> None:
+    """Serve the SPARQL endpoint, linked-data pages and the query workbench."""
+    from cajkg.server import create_app
+    from cajkg.server.wsgi import serve as run
+
+    try:
+        app = create_app()
+    except BuildError as err:
+        raise click.ClickException(str(err)) from None
+    if get_path is not None:
+        response = app.test_client().get(get_path)
+        click.echo(response.get_data(as_text=True))
+        sys.exit(0 if response.status_code == 200 else 1)
+    click.echo(f"cajkg: serving http://{host}:{port}/ (SPARQL endpoint at /sparql)")
+    run(app, host=host, port=port, threads=threads)
