@@ -127,7 +127,7 @@ def serialize_graph(graph: Graph, fmt: Format) -> bytes:
         raise ValueError(f"{fmt.label} cannot carry several named graphs")
     if fmt.name in _QUAD_ONLY and not isinstance(graph, Dataset):
         dataset = Dataset()
-        dataset.default_context.addN((s, p, o, dataset.default_context) for s, p, o in graph)
+        dataset.default_graph.addN((s, p, o, dataset.default_graph) for s, p, o in graph)
         dataset.namespace_manager = graph.namespace_manager
         graph = dataset
     return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")

@@ -1,1 +1,62 @@
-"""cajkg HTTP layer."""
+"""cajkg HTTP layer: create_app builds the Flask app around one store.
+
+Settings come from CAJKG_* environment variables (see config.SETTINGS), overridden by the
+`config` mapping (parsed values, same keys). Without a `store`, the app builds the knowledge
+graph (cached on disk), replays the write journal of CAJKG_DATA_DIR and reasons with owlrl.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from cajkg.graph.iris import G_INFERRED, Base
+from cajkg.graph.store.base import Store
+
+from . import config as settings
+from . import cors, diagram, errors, gsp, home, metrics, ontology_docs, pages, sparql, workbench
+
+
+def default_store(config: Mapping[str, Any]) -> Store:
+    """The embedded store over the built graph, with the journal and the reasoner."""
+    from cajkg.graph.build import BuildConfig, build_dataset
+    from cajkg.graph.reason import infer
+    from cajkg.graph.store.journal import Journal
+    from cajkg.graph.store.memory import MemoryStore
+
+    base = Base(config["CAJKG_BASE"])
+    dataset = build_dataset(dataclasses.replace(BuildConfig.from_env(), base=base))
+    return MemoryStore(
+        dataset,
+        reasoner=infer,
+        inferred_graph=base.rebase(G_INFERRED),
+        journal=Journal(Path(config["CAJKG_DATA_DIR"])),
+        fetchable=config["CAJKG_ALLOW_LOAD"],
+        services=config["CAJKG_ALLOW_SERVICE"],
+        workers=config["CAJKG_QUERY_WORKERS"],
+    )
+
+
+def create_app(config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
+    """A new app; importing this package opens nothing."""
+    values = settings.from_env()
+    values.update(config or {})
+    app = Flask(__name__, instance_path=str(Path(values["CAJKG_DATA_DIR"]).resolve()))
+    app.config.from_mapping(values)
+    app.config["MAX_CONTENT_LENGTH"] = values["CAJKG_MAX_BODY"]
+    app.extensions["cajkg.store"] = store if store is not None else default_store(values)
+    errors.init_app(app)
+    metrics.init_app(app)
+    cors.init_app(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(gsp.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(ontology_docs.bp)
+    app.register_blueprint(workbench.bp)
+    app.register_blueprint(diagram.bp)
+    app.register_blueprint(pages.bp)
+    return app

@@ -56,7 +56,7 @@ class Store(Protocol):
 
     def query(
         self,
-        query: Prepared,
+        query: Prepared | str,
         *,
         default_graphs: Sequence[URIRef] = (),
         named_graphs: Sequence[URIRef] = (),
@@ -64,7 +64,7 @@ class Store(Protocol):
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Result:
-        """Run a prepared query to completion; with infer=False the inferred graph is left out.
+        """Run a query (text or prepared) to completion; infer=False leaves cjg:inferred out.
 
         Protocol graphs (default-graph-uri, named-graph-uri) replace the query's FROM clauses.
         """

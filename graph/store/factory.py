@@ -1,0 +1,88 @@
+"""One place that turns `--store memory|oxigraph|sparql` and its options into a Store.
+
+Every store gets the same reasoner (owlrl, `cajkg.graph.reason.infer`), the same inferred graph
+name (under the deployment base) and the same allow-lists, so the endpoint behaves the same on
+each. The dataset may be given as a callable so that a store that already holds data (an
+oxigraph data directory after its first start) never pays for a build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rdflib import Dataset
+
+from cajkg.graph.iris import G_INFERRED, Base
+from cajkg.graph.reason import infer
+
+from .base import Store
+
+KINDS = ("memory", "oxigraph", "sparql")
+
+DatasetSource = Dataset | Callable[[], Dataset]
+
+
+def _resolve(dataset: DatasetSource | None, kind: str) -> Dataset:
+    if dataset is None:
+        raise ValueError(f"the {kind} store needs a dataset to start from")
+    return dataset() if callable(dataset) else dataset
+
+
+def open_store(
+    kind: str,
+    *,
+    dataset: DatasetSource | None = None,
+    base: Base | None = None,
+    data_dir: Path | None = None,
+    endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    token: str | None = None,
+    union_default: bool = True,
+    read_only: bool = False,
+    fetchable: Sequence[str] = (),
+    services: Sequence[str] = (),
+    workers: int = 4,
+) -> Store:
+    """Open a store of the given kind.
+
+    memory: `dataset` (required); `data_dir` holds the write journal.
+    oxigraph: `data_dir` (required) holds the database; `dataset` seeds an empty one.
+    sparql: `endpoint` (required), `update_endpoint` (default: the endpoint), `user` and
+    `password` (HTTP basic) or `token` (bearer), `union_default` (see store/remote.py).
+    """
+    base = base or Base()
+    common = {
+        "reasoner": infer,
+        "inferred_graph": base.rebase(G_INFERRED),
+        "fetchable": fetchable,
+        "services": services,
+        "workers": workers,
+    }
+    if kind == "memory":
+        from .journal import Journal
+        from .memory import MemoryStore
+
+        journal = Journal(Path(data_dir)) if data_dir else None
+        return MemoryStore(_resolve(dataset, kind), journal=journal, **common)  # type: ignore[arg-type]
+    if kind == "oxigraph":
+        from .oxigraph import OxigraphStore
+
+        if data_dir is None:
+            raise ValueError("the oxigraph store needs a data directory")
+        store = OxigraphStore(Path(data_dir), read_only=read_only, **common)  # type: ignore[arg-type]
+        if store.is_empty() and dataset is not None and not read_only:
+            store.load(_resolve(dataset, kind))
+        return store
+    if kind == "sparql":
+        from .remote import RemoteStore, Skolem, SparqlClient
+
+        if not endpoint:
+            raise ValueError("the sparql store needs an endpoint URL")
+        client = SparqlClient(endpoint, update_endpoint, user=user, password=password,
+                              token=token)
+        return RemoteStore(client, union_default=union_default, skolem=Skolem(base.iri),
+                           **common)  # type: ignore[arg-type]
+    raise ValueError(f"unknown store {kind!r}; choose one of {', '.join(KINDS)}")

@@ -1,0 +1,160 @@
+"""What the oxigraph and sparql stores share before an operation reaches an engine.
+
+Both hand the text to another SPARQL engine (pyoxigraph, or a remote server) that would follow
+SERVICE and LOAD on its own, so cajkg parses every query and update with rdflib first: syntax
+errors get rdflib's message, SERVICE and LOAD are refused unless allow-listed, the query form is
+known before evaluation (406 comes first), and explicit writes to the computed inferred graph are
+refused. The update text builders serialize graphs through the format registry (N-Triples is
+valid inside INSERT DATA and DELETE DATA).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Update
+
+from cajkg.graph import formats
+
+from .base import ForbiddenOperation, QuerySyntaxError
+
+FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+         "DescribeQuery": "DESCRIBE"}
+_NT = formats.by_name("ntriples")
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """A checked query: its form and the graphs its FROM and FROM NAMED clauses name."""
+
+    form: str
+    from_default: tuple[URIRef, ...]
+    from_named: tuple[URIRef, ...]
+
+
+def walk(node: Any) -> Iterable[CompValue]:
+    """Every algebra node below `node`."""
+    if isinstance(node, CompValue):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from walk(item)
+
+
+def allowed(iri: Any, prefixes: Sequence[str]) -> bool:
+    """True when an operator allow-listed the IRI (by prefix)."""
+    return isinstance(iri, URIRef) and any(str(iri).startswith(p) for p in prefixes)
+
+
+def _refuse_service(algebra: Any, services: Sequence[str]) -> None:
+    for node in walk(algebra):
+        if node.name == "ServiceGraphPattern" and not allowed(node.term, services):
+            raise ForbiddenOperation(f"SERVICE {node.term.n3()} is not allowed on this endpoint")
+
+
+def inspect_query(text: str, services: Sequence[str] = ()) -> QueryPlan:
+    """Parse a query, refuse SERVICE, and note its form and FROM clauses."""
+    try:
+        query = translateQuery(parseQuery(text))
+    except Exception as error:
+        raise QuerySyntaxError(str(error)) from error
+    _refuse_service(query.algebra, services)
+    clauses = query.algebra.datasetClause or []
+    return QueryPlan(
+        FORMS[query.algebra.name],
+        tuple(c.default for c in clauses if c.default is not None),
+        tuple(c.named for c in clauses if c.named is not None),
+    )
+
+
+def _written_graphs(op: CompValue) -> list[Any]:
+    """The graphs an update operation names as its target."""
+    if op.name in ("InsertData", "DeleteData"):
+        return list(op.quads or {})
+    if op.name == "Modify":
+        targets = [op.withClause]
+        for clause in (op.insert, op.delete):
+            targets += list((clause and clause.quads) or {})
+        return targets
+    if op.name in ("Add", "Move", "Copy"):
+        return [op.graph[1]]
+    if op.name in ("Drop", "Clear", "Create", "Load"):
+        return [op.graphiri]
+    return []
+
+
+def inspect_update(
+    text: str,
+    *,
+    base: str | None = None,
+    protected: URIRef,
+    using: bool = False,
+    fetchable: Sequence[str] = (),
+    services: Sequence[str] = (),
+) -> Update:
+    """Parse an update and refuse LOAD, SERVICE, writes to `protected` and doubled datasets.
+
+    `using` says whether the request carried using-graph-uri/using-named-graph-uri, which the
+    protocol forbids together with USING or WITH in the text.
+    """
+    try:
+        parsed = translateUpdate(parseUpdate(text), base=base)
+    except Exception as error:
+        raise QuerySyntaxError(str(error)) from error
+    for node in walk(parsed.algebra):
+        if node.name == "Load" and not allowed(node.iri, fetchable):
+            raise ForbiddenOperation(f"LOAD {node.iri.n3()} is not allowed on this endpoint")
+    _refuse_service(parsed.algebra, services)
+    for op in parsed.algebra:
+        if protected in _written_graphs(op):
+            raise ForbiddenOperation(
+                f"{protected.n3()} is computed by the reasoner and cannot be written"
+            )
+        if using and (op.get("using") or op.get("withClause")):
+            raise ForbiddenOperation(
+                "the request names graphs both with using-graph-uri/using-named-graph-uri "
+                "and with USING/WITH in the update"
+            )
+    return parsed
+
+
+def data_block(graph: Graph | Iterable[tuple[Any, Any, Any]]) -> str:
+    """Triples as N-Triples lines, the syntax INSERT DATA and DELETE DATA accept."""
+    if not isinstance(graph, Graph):
+        triples, graph = graph, Graph()
+        graph.addN((s, p, o, graph) for s, p, o in triples)
+    return formats.serialize_graph(graph, _NT).decode("utf-8")
+
+
+def _wrap(keyword: str, name: URIRef | None, body: str) -> str:
+    if name is None:
+        return f"{keyword} {{\n{body}}}"
+    return f"{keyword} {{ GRAPH {name.n3()} {{\n{body}}} }}"
+
+
+def insert_data(name: URIRef | None, graph: Graph | Iterable[tuple[Any, Any, Any]]) -> str:
+    """INSERT DATA for a graph (None: the default graph)."""
+    return _wrap("INSERT DATA", name, data_block(graph))
+
+
+def delete_data(name: URIRef | None, graph: Graph | Iterable[tuple[Any, Any, Any]]) -> str:
+    """DELETE DATA for a graph without blank nodes (None: the default graph)."""
+    return _wrap("DELETE DATA", name, data_block(graph))
+
+
+def drop(name: URIRef | None) -> str:
+    """DROP SILENT of a graph (None: the default graph)."""
+    return "DROP SILENT DEFAULT" if name is None else f"DROP SILENT GRAPH {name.n3()}"
+
+
+def sequence(*operations: str) -> str:
+    """Several update operations as one request (one transaction on stores that have them)."""
+    return " ;\n".join(op for op in operations if op)

@@ -1,0 +1,84 @@
+"""Settings of the server (CAJKG_* environment variables) and the per-app accessors.
+
+SETTINGS is the single table of settings; `settings_markdown()` renders it for the README.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from cajkg.graph.store.base import Store
+
+
+def _words(value: str) -> tuple[str, ...]:
+    return tuple(value.split())
+
+
+def _token(value: str) -> str | None:
+    return value or None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One CAJKG_* variable: its default (as written in the environment) and meaning."""
+
+    name: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("CAJKG_BASE", "https://w3id.org/cajkg/", str,
+            "Base IRI of the graph; the path /X on the server denotes BASE + X. Ends with '/'."),
+    Setting("CAJKG_UPDATE_TOKEN", "", _token,
+            "Bearer token for writes (SPARQL Update, Graph Store PUT/POST/DELETE). "
+            "Unset: the endpoint is read-only and writes get 403."),
+    Setting("CAJKG_QUERY_TIMEOUT", "30", float,
+            "Seconds a query may run; a longer one is stopped and its client gets 503."),
+    Setting("CAJKG_QUERY_WORKERS", "4", int,
+            "Queries evaluated at once; more wait for a worker (within their timeout)."),
+    Setting("CAJKG_MAX_QUERY_LENGTH", "100000", int,
+            "Longest query or update text in characters (413, or 414 for GET)."),
+    Setting("CAJKG_MAX_ROWS", "100000", int,
+            "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in a result; more gives 400."),
+    Setting("CAJKG_MAX_BODY", "10485760", int, "Largest request body in bytes (413)."),
+    Setting("CAJKG_DATA_DIR", "var", str,
+            "Directory of the write journal (journal.jsonl), replayed on start."),
+    Setting("CAJKG_ALLOW_SERVICE", "", _words,
+            "Space-separated IRI prefixes that SERVICE may call. Empty: SERVICE is refused."),
+    Setting("CAJKG_ALLOW_LOAD", "", _words,
+            "Space-separated IRI prefixes that LOAD, and FROM/USING of graphs not in the store, "
+            "may fetch. Empty: nothing is ever fetched."),
+    Setting("CAJKG_CORS_ORIGINS", "*", _words,
+            "Origins allowed to read cross-origin ('*': any). Writes are never cross-origin."),
+)
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting, parsed, from the environment or its default."""
+    env = os.environ if environ is None else environ
+    return {s.name: s.parse(env.get(s.name, s.default)) for s in SETTINGS}
+
+
+def settings_markdown() -> str:
+    """The settings as a Markdown table (pasted into the README)."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    rows += [f"| `{s.name}` | {f'`{s.default}`' if s.default else '(unset)'} | {s.help} |"
+             for s in SETTINGS]
+    return "\n".join(rows)
+
+
+def get_store() -> Store:
+    """The store of the current app."""
+    return current_app.extensions["cajkg.store"]
+
+
+def setting(name: str) -> Any:
+    """A parsed CAJKG_* setting of the current app."""
+    return current_app.config[name]

@@ -1,0 +1,102 @@
+"""Shared fixtures: the endpoint over a small fixture dataset, real servers on loopback ports.
+
+`serve(app)` starts werkzeug's threaded server on 127.0.0.1, port 0, in a daemon thread and
+returns its base URL; servers stop at the end of the test (or session) that started them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from rdflib import Dataset
+from werkzeug.serving import make_server
+
+from cajkg.graph.reason import infer
+from cajkg.graph.store.memory import MemoryStore
+from cajkg.server import create_app
+
+DATA = Path(__file__).parent / "data"
+TOKEN = "test-token-0123456789"
+
+
+def shared_dir() -> Path:
+    """The shared/ folder next to the checkout (CI), or CAJKG_SHARED_DIR."""
+    override = os.environ.get("CAJKG_SHARED_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared"
+
+
+def fixture_dataset() -> Dataset:
+    """The endpoint test data: an ontology graph, a sentence graph, provenance."""
+    dataset = Dataset()
+    dataset.parse(DATA / "endpoint.trig", format="trig")
+    return dataset
+
+
+def fixture_store(**options: object) -> MemoryStore:
+    """A store over the fixture data with the real reasoner."""
+    return MemoryStore(fixture_dataset(), reasoner=infer, **options)  # type: ignore[arg-type]
+
+
+def make_app(store: MemoryStore | None = None, **config: object) -> Flask:
+    """An app over `store` (default: the fixture store) with the test token set."""
+    settings = {"TESTING": True, "CAJKG_UPDATE_TOKEN": TOKEN, **config}
+    return create_app(settings, store=store if store is not None else fixture_store())
+
+
+class _Server:
+    def __init__(self, app: Flask) -> None:
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Flask], str]]:
+    """Start a real server for an app; returns its base URL."""
+    servers: list[_Server] = []
+
+    def start(app: Flask) -> str:
+        servers.append(_Server(app))
+        return servers[-1].url
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def app() -> Flask:
+    """A fresh app over a fresh fixture store."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask):
+    """Flask's test client for `app`."""
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """One real server for the session, over the fixture data; write only to fresh graphs."""
+    server = _Server(make_app())
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def seed_store() -> MemoryStore:
+    """The store over the real built graph (with its cjg:inferred), as `cajkg serve` uses."""
+    from cajkg.graph.build import build_dataset
+
+    return MemoryStore(build_dataset(), reasoner=infer)
