@@ -14,6 +14,7 @@ import org.semanticweb.owlapi.model.OWLOntology;
 import org.semanticweb.owlapi.model.OWLOntologyCreationException;
 import org.semanticweb.owlapi.model.OWLOntologyLoaderConfiguration;
 import org.semanticweb.owlapi.model.OWLOntologyManager;
+import org.semanticweb.owlapi.model.UnloadableImportException;
 
 /**
  * Loads ontology documents with the OWL API, the library Protégé is built on, and reports in
@@ -23,7 +24,8 @@ import org.semanticweb.owlapi.model.OWLOntologyManager;
  *
  * <p>Usage: {@code OwlCheck [--reasoner hermit|openllet|none] [--timeout SECONDS]
  * [--ontology-dir DIR] FILE...}. Exit status: 0 all clean, 1 a file has findings,
- * 2 a file (or one of its imports) could not be loaded.
+ * 2 a file (or one of its imports) could not be loaded or the arguments are wrong,
+ * 3 the checker itself failed.
  */
 public final class OwlCheck {
     private static final String USAGE =
@@ -32,7 +34,21 @@ public final class OwlCheck {
 
     private OwlCheck() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status;
+        try {
+            status = run(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            status = 2;
+        } catch (Exception e) {
+            e.printStackTrace();
+            status = 3;
+        }
+        System.exit(status);
+    }
+
+    private static int run(String[] args) throws Exception {
         String reasoner = "hermit";
         long timeoutSeconds = 120;
         File ontologyDir = null;
@@ -44,14 +60,14 @@ public final class OwlCheck {
                 case "--ontology-dir" -> ontologyDir = new File(value(args, ++i));
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
-                    return;
+                    return 0;
                 }
                 default -> files.add(new File(args[i]));
             }
         }
         if (files.isEmpty() || !Reasoning.NAMES.contains(reasoner)) {
             System.err.println(USAGE);
-            System.exit(2);
+            return 2;
         }
         LocalImports imports = LocalImports.scan(ontologyDir);
         List<Map<String, Object>> reports = new ArrayList<>();
@@ -59,23 +75,23 @@ public final class OwlCheck {
         for (File file : files) {
             Map<String, Object> report = check(file, imports, reasoner, timeoutSeconds);
             reports.add(report);
-            int fileStatus = !(boolean) report.get("loaded") ? 2 : (boolean) report.get("clean") ? 0 : 1;
-            status = Math.max(status, fileStatus);
+            boolean loaded = (boolean) report.get("loaded");
+            status = Math.max(status, !loaded ? 2 : (boolean) report.get("clean") ? 0 : 1);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("owlapi_version", OWLManager.class.getPackage().getImplementationVersion());
         out.put("reasoner", reasoner);
+        out.put("import_mappings", imports.mappings());
         out.put("clean", status == 0);
         out.put("files", reports);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         System.out.println(json.writeValueAsString(out));
-        System.exit(status);
+        return status;
     }
 
     private static String value(String[] args, int i) {
         if (i >= args.length) {
-            System.err.println(USAGE);
-            System.exit(2);
+            throw new IllegalArgumentException(USAGE);
         }
         return args[i];
     }
@@ -94,15 +110,15 @@ public final class OwlCheck {
         OWLOntology ontology;
         try {
             ontology = manager.loadOntologyFromOntologyDocument(
-                    new FileDocumentSource(file, Formats.forFile(file)), config);
-        } catch (OWLOntologyCreationException e) {
+                    new FileDocumentSource(file, LocalImports.forFile(file)), config);
+        } catch (OWLOntologyCreationException | UnloadableImportException e) {
             report.put("loaded", false);
             report.put("clean", false);
             report.put("parse_errors", parseErrors(e));
             return report;
         }
         report.put("loaded", true);
-        Findings findings = Findings.of(ontology, imports);
+        Findings findings = Findings.of(ontology);
         report.putAll(findings.asMap());
         Map<String, Object> reasoning = Reasoning.run(reasoner, ontology, timeoutSeconds);
         report.put("reasoning", reasoning);
@@ -111,7 +127,7 @@ public final class OwlCheck {
     }
 
     /** The per-parser messages when no parser accepted the document, else the single cause. */
-    private static List<String> parseErrors(OWLOntologyCreationException e) {
+    private static List<String> parseErrors(Exception e) {
         List<String> errors = new ArrayList<>();
         if (e instanceof UnparsableOntologyException unparsable) {
             for (Map.Entry<?, OWLParserException> entry : unparsable.getExceptions().entrySet()) {
