@@ -6,9 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium
+DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource
 
-.PHONY: serve test install install-test debian build lint bench clean
+.PHONY: serve test install install-test debian build lint bench owlcheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,15 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The build runs once here; the tests reuse its cache and dumps through CAJKG_BUILD_DIR.
 test: debian install-test
 	$(BIN)/ruff check .
-	$(BIN)/python -P -m pytest
+	$(BIN)/cajkg build --build-dir build
+	CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m pytest
+
+owlcheck: build debian
+	tests/owlapi/build.sh --ontology-dir ontology ontology/cajkg.ttl ontology/alignment.ttl \
+		ontology/sectors.ttl build/ontology-with-individuals.owl
 
 bench: install-test
 	$(BIN)/python -P -m bench --quick

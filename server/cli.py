@@ -13,6 +13,7 @@ import click
 from rdflib.query import Result
 
 from cajkg.graph.build import BuildConfig, BuildError
+from cajkg.server.cli_transfer import pull, push
 
 
 def _config(build_dir: str | None) -> BuildConfig:
@@ -200,24 +201,75 @@ def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
     help="Request threads (queries also wait for one of CAJKG_QUERY_WORKERS).",
 )
 @click.option(
+    "--store",
+    "store_kind",
+    envvar="CAJKG_STORE",
+    default="memory",
+    show_default=True,
+    type=click.Choice(["memory", "oxigraph", "sparql"]),
+    help="memory: rdflib in process; oxigraph: embedded and persistent in --data-dir; "
+    "sparql: a remote SPARQL 1.1 server at --endpoint (CAJKG_STORE).",
+)
+@click.option(
+    "--data-dir",
+    envvar="CAJKG_DATA_DIR",
+    default="var",
+    show_default=True,
+    help="Journal of writes (memory) or the database (oxigraph) (CAJKG_DATA_DIR).",
+)
+@click.option(
+    "--endpoint",
+    envvar="CAJKG_SPARQL_ENDPOINT",
+    help="With --store sparql: the remote query URL (CAJKG_SPARQL_ENDPOINT).",
+)
+@click.option(
+    "--update-endpoint",
+    envvar="CAJKG_SPARQL_UPDATE_ENDPOINT",
+    help="With --store sparql: the remote update URL (default: --endpoint).",
+)
+@click.option(
     "--get",
     "get_path",
     metavar="PATH",
     help="Answer one GET request for PATH in-process, print it and exit "
     "(non-zero unless 200): a smoke test that needs no port.",
 )
-def serve(host: str, port: int, threads: int, get_path: str | None) -> None:
+def serve(
+    host: str,
+    port: int,
+    threads: int,
+    store_kind: str,
+    data_dir: str,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    get_path: str | None,
+) -> None:
     """Serve the SPARQL endpoint, linked-data pages and the query workbench."""
+    from cajkg.graph.store.base import StoreError
     from cajkg.server import create_app
     from cajkg.server.wsgi import serve as run
 
+    if store_kind == "sparql" and not endpoint:
+        raise click.UsageError("--store sparql needs --endpoint (or CAJKG_SPARQL_ENDPOINT)")
+    overrides = {
+        "CAJKG_STORE": store_kind,
+        "CAJKG_DATA_DIR": data_dir,
+        "CAJKG_SPARQL_ENDPOINT": endpoint or "",
+        "CAJKG_SPARQL_UPDATE_ENDPOINT": update_endpoint or "",
+    }
     try:
-        app = create_app()
-    except BuildError as err:
+        app = create_app(overrides)
+    except (BuildError, StoreError, ValueError, OSError) as err:
         raise click.ClickException(str(err)) from None
     if get_path is not None:
         response = app.test_client().get(get_path)
         click.echo(response.get_data(as_text=True))
         sys.exit(0 if response.status_code == 200 else 1)
-    click.echo(f"cajkg: serving http://{host}:{port}/ (SPARQL endpoint at /sparql)")
+    click.echo(
+        f"cajkg: serving http://{host}:{port}/ (SPARQL endpoint at /sparql, store: {store_kind})"
+    )
     run(app, host=host, port=port, threads=threads)
+
+
+main.add_command(push)
+main.add_command(pull)

@@ -43,6 +43,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a query may run; a longer one is stopped and its client gets 503."),
     Setting("CAJKG_QUERY_WORKERS", "4", int,
             "Queries evaluated at once; more wait for a worker (within their timeout)."),
+    Setting("CAJKG_MAX_INFLIGHT", "6", int,
+            "Requests handled at once (not counting /healthz and /metrics); the next ones get "
+            "503 with Retry-After at once instead of waiting in a queue. 0: no limit. "
+            "`cajkg serve` runs at least this many threads plus two."),
     Setting("CAJKG_MAX_QUERY_LENGTH", "100000", int,
             "Longest query or update text in characters (413, or 414 for GET)."),
     Setting("CAJKG_MAX_ROWS", "100000", int,
@@ -55,6 +59,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CAJKG_ALLOW_LOAD", "", _words,
             "Space-separated IRI prefixes that LOAD, and FROM/USING of graphs not in the store, "
             "may fetch. Empty: nothing is ever fetched."),
+    Setting("CAJKG_STORE", "memory", str,
+            "Where the graph lives: memory (rdflib, rebuilt or loaded from the build cache), "
+            "oxigraph (embedded, persistent, in CAJKG_DATA_DIR/oxigraph) or sparql (a remote "
+            "SPARQL 1.1 Query + Update server; see docs/scale-out.md)."),
+    Setting("CAJKG_SPARQL_ENDPOINT", "", str,
+            "With CAJKG_STORE=sparql: the remote query URL."),
+    Setting("CAJKG_SPARQL_UPDATE_ENDPOINT", "", str,
+            "With CAJKG_STORE=sparql: the remote update URL (default: the query URL)."),
+    Setting("CAJKG_SPARQL_USER", "", _token, "HTTP basic user for the remote store."),
+    Setting("CAJKG_SPARQL_PASSWORD", "", _token, "HTTP basic password for the remote store."),
+    Setting("CAJKG_SPARQL_TOKEN", "", _token, "Bearer token for the remote store."),
     Setting("CAJKG_CORS_ORIGINS", "*", _words,
             "Origins allowed to read cross-origin ('*': any). Writes are never cross-origin."),
 )

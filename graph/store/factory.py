@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypedDict
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph, URIRef
 
 from cajkg.graph.iris import G_INFERRED, Base
 from cajkg.graph.reason import infer
@@ -19,6 +20,17 @@ from cajkg.graph.reason import infer
 from .base import Store
 
 KINDS = ("memory", "oxigraph", "sparql")
+
+
+class _Shared(TypedDict):
+    """What every store gets alike."""
+
+    reasoner: Callable[[Dataset], Graph]
+    inferred_graph: URIRef
+    fetchable: Sequence[str]
+    services: Sequence[str]
+    workers: int
+
 
 DatasetSource = Dataset | Callable[[], Dataset]
 
@@ -54,7 +66,7 @@ def open_store(
     `password` (HTTP basic) or `token` (bearer), `union_default` (see store/remote.py).
     """
     base = base or Base()
-    common = {
+    common: _Shared = {
         "reasoner": infer,
         "inferred_graph": base.rebase(G_INFERRED),
         "fetchable": fetchable,
@@ -66,13 +78,13 @@ def open_store(
         from .memory import MemoryStore
 
         journal = Journal(Path(data_dir)) if data_dir else None
-        return MemoryStore(_resolve(dataset, kind), journal=journal, **common)  # type: ignore[arg-type]
+        return MemoryStore(_resolve(dataset, kind), journal=journal, **common)
     if kind == "oxigraph":
         from .oxigraph import OxigraphStore
 
         if data_dir is None:
             raise ValueError("the oxigraph store needs a data directory")
-        store = OxigraphStore(Path(data_dir), read_only=read_only, **common)  # type: ignore[arg-type]
+        store = OxigraphStore(Path(data_dir), read_only=read_only, **common)
         if store.is_empty() and dataset is not None and not read_only:
             store.load(_resolve(dataset, kind))
         return store
@@ -81,8 +93,6 @@ def open_store(
 
         if not endpoint:
             raise ValueError("the sparql store needs an endpoint URL")
-        client = SparqlClient(endpoint, update_endpoint, user=user, password=password,
-                              token=token)
-        return RemoteStore(client, union_default=union_default, skolem=Skolem(base.iri),
-                           **common)  # type: ignore[arg-type]
+        client = SparqlClient(endpoint, update_endpoint, user=user, password=password, token=token)
+        return RemoteStore(client, union_default=union_default, skolem=Skolem(base.iri), **common)
     raise ValueError(f"unknown store {kind!r}; choose one of {', '.join(KINDS)}")

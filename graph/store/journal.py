@@ -5,6 +5,10 @@ acknowledged; on start the journal is replayed over the built dataset. A crash i
 of an append leaves a torn last line: it is logged, ignored and cut off, so that the next
 append starts on a clean line. A damaged line anywhere else stops the start-up instead of
 silently losing the writes after it.
+
+A disk that is full or read-only makes the append fail: the partial line is cut off again and
+the write is refused with JournalWriteError (a StoreError), so it is neither acknowledged nor
+applied, and the journal stays readable.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .base import StoreError
+
 log = logging.getLogger(__name__)
 
 FILENAME = "journal.jsonl"
@@ -26,6 +32,10 @@ class JournalCorrupt(Exception):
     """A line other than the last one cannot be read."""
 
 
+class JournalWriteError(StoreError):
+    """The journal could not record a write, so the write was not made."""
+
+
 class Journal:
     """The write log in one directory (CAJKG_DATA_DIR)."""
 
@@ -33,6 +43,8 @@ class Journal:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / FILENAME
         self._lock = threading.Lock()
+        if not os.access(directory, os.W_OK):
+            log.warning("%s is not writable: every write will be refused", directory)
 
     def entries(self) -> Iterator[dict[str, Any]]:
         """The recorded operations in order; a torn last line is dropped from the file."""
@@ -59,18 +71,38 @@ class Journal:
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
         with self._lock:
             created = not self.path.exists()
-            with self.path.open("ab") as out:
-                out.write(line.encode("utf-8"))
-                out.flush()
-                os.fsync(out.fileno())
-            if created:
-                _fsync_directory(self.path.parent)
+            size = 0 if created else self.path.stat().st_size
+            try:
+                _append_durably(self.path, line.encode("utf-8"), size)
+                if created:
+                    _fsync_directory(self.path.parent)
+            except OSError as error:
+                log.error("cannot append to %s: %s", self.path, error)
+                raise JournalWriteError(
+                    f"the write was not saved, so it was not made: the journal cannot be "
+                    f"written ({error.strerror or error})"
+                ) from error
 
     def _truncate(self, size: int) -> None:
         with self.path.open("r+b") as out:
             out.truncate(size)
             out.flush()
             os.fsync(out.fileno())
+
+
+def _append_durably(path: Path, data: bytes, size: int) -> None:
+    """Write all of data at the end and fsync; on failure cut the file back to `size`."""
+    handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+        os.fsync(handle)
+    except OSError:
+        os.ftruncate(handle, size)
+        raise
+    finally:
+        os.close(handle)
 
 
 def _fsync_directory(directory: Path) -> None:

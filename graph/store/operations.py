@@ -24,8 +24,12 @@ from cajkg.graph import formats
 
 from .base import ForbiddenOperation, QuerySyntaxError
 
-FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-         "DescribeQuery": "DESCRIBE"}
+FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
 _NT = formats.by_name("ntriples")
 
 

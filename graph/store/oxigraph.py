@@ -239,8 +239,9 @@ class OxigraphStore:
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace)
             for triple in answer:
-                graph.add((from_ox(triple.subject), from_ox(triple.predicate),
-                           from_ox(triple.object)))
+                graph.add(
+                    (from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object))
+                )
                 if max_rows is not None and len(graph) > max_rows:
                     raise ResultTooLarge(
                         f"the result has more than {max_rows} triples; add a LIMIT"
@@ -272,8 +273,12 @@ class OxigraphStore:
         """Apply a SPARQL update in one Oxigraph transaction, then bring inferences up to date."""
         self._check_writable()
         operations.inspect_update(
-            text, base=base, protected=self.inferred_graph, fetchable=self.fetchable,
-            services=self.services, using=bool(using_graphs or using_named_graphs),
+            text,
+            base=base,
+            protected=self.inferred_graph,
+            fetchable=self.fetchable,
+            services=self.services,
+            using=bool(using_graphs or using_named_graphs),
         )
         if using_graphs or using_named_graphs:
             raise ForbiddenOperation(
@@ -380,8 +385,10 @@ class OxigraphStore:
                 DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else from_ox(name)
             )
             graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
-        wanted = {ox.Quad(to_ox(s), to_ox(p), to_ox(o), self._inferred)
-                  for s, p, o in self._reasoner(dataset)}
+        wanted = {
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), self._inferred)
+            for s, p, o in self._reasoner(dataset)
+        }
         current = set(self._store.quads_for_pattern(None, None, None, self._inferred))
         self._store.extend(wanted - current)
         for quad in current - wanted:

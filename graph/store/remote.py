@@ -56,8 +56,12 @@ Quad = tuple[Node, Node, Node, URIRef]
 
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
-_QUERY_ACCEPT = {"SELECT": _RESULTS_JSON, "ASK": _RESULTS_JSON,
-                 "CONSTRUCT": _NTRIPLES, "DESCRIBE": _NTRIPLES}
+_QUERY_ACCEPT = {
+    "SELECT": _RESULTS_JSON,
+    "ASK": _RESULTS_JSON,
+    "CONSTRUCT": _NTRIPLES,
+    "DESCRIBE": _NTRIPLES,
+}
 
 
 class RemoteError(StoreError):
@@ -85,8 +89,9 @@ class Skolem:
             return BNode(str(term)[len(self.prefix) :])
         return term
 
-    def triples(self, triples: Iterable[tuple[Node, Node, Node]],
-                back: bool = False) -> Iterable[tuple[Node, Node, Node]]:
+    def triples(
+        self, triples: Iterable[tuple[Node, Node, Node]], back: bool = False
+    ) -> Iterable[tuple[Node, Node, Node]]:
         """Skolemize (or with back=True deskolemize) every term of the triples."""
         convert = self.deskolemize if back else self.skolemize
         for s, p, o in triples:
@@ -153,14 +158,16 @@ class SparqlClient:
         except OSError as error:
             raise RemoteError(f"connection to {url} failed: {error}") from error
 
-    def select(self, text: str, params: Sequence[tuple[str, str]] = (),
-               timeout: float | None = None) -> Result:
+    def select(
+        self, text: str, params: Sequence[tuple[str, str]] = (), timeout: float | None = None
+    ) -> Result:
         """A SELECT or ASK query's result."""
         body = self.request(text, params=params, timeout=timeout)
         return Result.parse(io.BytesIO(body), format="json")
 
-    def construct(self, text: str, params: Sequence[tuple[str, str]] = (),
-                  timeout: float | None = None) -> Graph:
+    def construct(
+        self, text: str, params: Sequence[tuple[str, str]] = (), timeout: float | None = None
+    ) -> Graph:
         """A CONSTRUCT or DESCRIBE query's graph."""
         body = self.request(text, accept=_NTRIPLES, params=params, timeout=timeout)
         graph = Graph()
@@ -258,9 +265,7 @@ class RemoteStore:
             defaults = named = tuple(visible)
         params = [("default-graph-uri", str(g)) for g in defaults]
         params += [("named-graph-uri", str(g)) for g in named]
-        return self.deadlines.run(
-            lambda: self._evaluate(query, params, timeout, max_rows), timeout
-        )
+        return self.deadlines.run(lambda: self._evaluate(query, params, timeout, max_rows), timeout)
 
     def graph_names(self) -> list[URIRef]:
         """The remote store's named graphs, cached for graphs_ttl seconds."""
@@ -277,10 +282,16 @@ class RemoteStore:
             "parameters select graphs of the store and never fetch anything"
         )
 
-    def _evaluate(self, query: Prepared, params: list[tuple[str, str]],
-                  timeout: float | None, max_rows: int | None) -> Result:
-        body = self.client.request(query.text, accept=_QUERY_ACCEPT[query.form],
-                                   params=params, timeout=timeout)
+    def _evaluate(
+        self,
+        query: Prepared,
+        params: list[tuple[str, str]],
+        timeout: float | None,
+        max_rows: int | None,
+    ) -> Result:
+        body = self.client.request(
+            query.text, accept=_QUERY_ACCEPT[query.form], params=params, timeout=timeout
+        )
         result = Result(query.form)
         if query.form in ("CONSTRUCT", "DESCRIBE"):
             graph = Graph()
@@ -294,17 +305,17 @@ class RemoteStore:
                 graph.add(triple)
             result.graph = graph
             return result
-        answer = json.loads(body)
         if query.form == "ASK":
-            result.askAnswer = bool(answer["boolean"])
+            result.askAnswer = bool(json.loads(body)["boolean"])
             return result
         parsed_result = Result.parse(io.BytesIO(body), format="json")
         rows = parsed_result.bindings
         if max_rows is not None and len(rows) > max_rows:
             raise ResultTooLarge(f"the result has more than {max_rows} rows; add a LIMIT")
         result.vars = parsed_result.vars
-        result.bindings = [{var: self.skolem.deskolemize(value) for var, value in row.items()}
-                           for row in rows]
+        result.bindings = [
+            {var: self.skolem.deskolemize(value) for var, value in row.items()} for row in rows
+        ]
         return result
 
     # -- writes ----------------------------------------------------------------------------
@@ -319,8 +330,12 @@ class RemoteStore:
     ) -> None:
         """Send the update (after cajkg's checks), then bring the inferred graph up to date."""
         operations.inspect_update(
-            text, base=base, protected=self.inferred_graph, fetchable=self.fetchable,
-            services=self.services, using=bool(using_graphs or using_named_graphs),
+            text,
+            base=base,
+            protected=self.inferred_graph,
+            fetchable=self.fetchable,
+            services=self.services,
+            using=bool(using_graphs or using_named_graphs),
         )
         if base:
             text = f"BASE {URIRef(base).n3()}\n{text}"
@@ -350,8 +365,9 @@ class RemoteStore:
         """Graph Store PUT as DROP + INSERT DATA in one request."""
         created = self._check_graph(name)
         triples = list(self.skolem.triples(data))
-        self._write(operations.sequence(operations.drop(name),
-                                        operations.insert_data(name, triples)))
+        self._write(
+            operations.sequence(operations.drop(name), operations.insert_data(name, triples))
+        )
         return created
 
     def add_to_graph(self, name: URIRef | None, data: Graph) -> bool:
@@ -436,4 +452,3 @@ def _dataset(quads: Iterable[Quad]) -> Dataset:
     for s, p, o, g in quads:
         dataset.graph(g).add((s, p, o))
     return dataset
-
