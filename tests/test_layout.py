@@ -28,7 +28,7 @@ def test_every_code_folder_is_a_listed_package():
     listed = {path.resolve() for path in _package_folders().values()}
     for top in SETUPTOOLS["package-dir"].values():
         for init in (ROOT / top).rglob("__init__.py"):
-            assert init.parent.resolve() in listed, f"{init.parent} is not in [tool.setuptools] packages"
+            assert init.parent.resolve() in listed, f"{init.parent} is not a listed package"
 
 
 def test_no_generic_top_level_import_names():

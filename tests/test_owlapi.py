@@ -141,7 +141,7 @@ def test_ontology_with_individuals_opens_cleanly(owlcheck: Check, individuals_fi
     assert result.report is not None, f"OwlCheck crashed:\n{result.stderr}"
     entry = result.file(individuals_file)
     assert_opens_cleanly(entry)
-    assert entry["format"] == "RDF/XML"
+    assert entry["format"] == "RDF/XML Syntax"  # the OWL API name of RDF/XML
     assert result.status == 0
 
 
