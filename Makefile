@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource
 
-.PHONY: serve test install install-test debian build lint bench owlcheck clean
+.PHONY: serve test install install-test debian build lint bench bench-full owlcheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,12 @@ owlcheck: build debian
 	tests/owlapi/build.sh --ontology-dir ontology ontology/cajkg.ttl ontology/alignment.ttl \
 		ontology/sectors.ttl build/ontology-with-individuals.owl
 
+# Benchmarks are not tests and not part of the wheel: bench/ runs from the checkout.
 bench: install-test
-	$(BIN)/python -P -m bench --quick
+	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench --quick
+
+bench-full: install-test
+	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench --full
 
 clean:
 	rm -rf build var tests/artifacts tests/owlapi/classes

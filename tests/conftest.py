@@ -100,3 +100,11 @@ def seed_store() -> MemoryStore:
     from cajkg.graph.build import build_dataset
 
     return MemoryStore(build_dataset(), reasoner=infer)
+
+
+@pytest.fixture(scope="session")
+def seed_server(seed_store: MemoryStore) -> Iterator[str]:
+    """A real server over the built graph, read-only (no writes may change the seed store)."""
+    server = _Server(create_app({"TESTING": True}, store=seed_store))
+    yield server.url
+    server.stop()

@@ -1,6 +1,7 @@
 """One place that turns `--store memory|oxigraph|sparql` and its options into a Store.
 
-Every store gets the same reasoner (owlrl, `cajkg.graph.reason.infer`), the same inferred graph
+Every store gets the same reasoner (the incremental materializer of `cajkg.graph.incremental`,
+equal to owlrl's closure and proven so by tests), the same inferred graph
 name (under the deployment base) and the same allow-lists, so the endpoint behaves the same on
 each. The dataset may be given as a callable so that a store that already holds data (an
 oxigraph data directory after its first start) never pays for a build.
@@ -14,8 +15,8 @@ from typing import TypedDict
 
 from rdflib import Dataset, Graph, URIRef
 
+from cajkg.graph.incremental import IncrementalReasoner
 from cajkg.graph.iris import G_INFERRED, Base
-from cajkg.graph.reason import infer
 
 from .base import Store
 
@@ -67,7 +68,7 @@ def open_store(
     """
     base = base or Base()
     common: _Shared = {
-        "reasoner": infer,
+        "reasoner": IncrementalReasoner(skip=base.rebase(G_INFERRED)),
         "inferred_graph": base.rebase(G_INFERRED),
         "fetchable": fetchable,
         "services": services,

@@ -1,0 +1,241 @@
+"""Servers on 127.0.0.1 and the clients that measure them.
+
+Each server runs as a child process on a free loopback port: cajkg (bench.serve_cajkg) and the
+`oxigraph serve` binary of the virtualenv, loaded with the same materialized N-Quads. Every
+measurement is bounded in requests and in seconds; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+TOKEN = "bench-token"
+PING = "ASK { ?s ?p ?o }"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+RESULTS_JSON = "application/sparql-results+json"
+REQUEST_TIMEOUT_S = 60  # one request; a longer one counts as an error
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process that imports `bench` (a folder, not installed)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the child binds it a moment later)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running SPARQL server: where to query and update, and how long it took to answer."""
+
+    name: str
+    query_url: str
+    update_url: str
+    process: subprocess.Popen
+    startup_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _wait_until_answering(server: Server, started: float, timeout: float) -> None:
+    deadline = started + timeout
+    while time.perf_counter() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited with {server.process.returncode}")
+        try:
+            reply = requests.get(
+                server.query_url,
+                params={"query": PING},
+                headers={"Accept": RESULTS_JSON},
+                timeout=5,
+            )
+            if reply.status_code == 200:
+                server.startup_s = time.perf_counter() - started
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{server.name} did not answer within {timeout:.0f} s")
+
+
+@contextmanager
+def _running(server: Server, started: float, timeout: float) -> Iterator[Server]:
+    try:
+        _wait_until_answering(server, started, timeout)
+        yield server
+    finally:
+        server.process.terminate()
+        try:
+            server.process.wait(10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+@contextmanager
+def cajkg_server(data: Path, reasoner: str, timeout: float = 120) -> Iterator[Server]:
+    """cajkg's app (memory store, waitress) on `data`; startup_s runs from spawn to first answer."""
+    port = free_port()
+    env = child_env(CAJKG_UPDATE_TOKEN=TOKEN)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-P", "-m", "bench.serve_cajkg", str(data), str(port), reasoner],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    server = Server(
+        f"cajkg ({reasoner})",
+        f"{url}/sparql",
+        f"{url}/update",
+        process,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    with _running(server, started, timeout) as running:
+        yield running
+
+
+@contextmanager
+def oxigraph_server(data: Path, timeout: float = 120) -> Iterator[Server]:
+    """`oxigraph serve` on a fresh store; startup_s counts the bulk load and the first answer."""
+    with tempfile.TemporaryDirectory(prefix="cajkg-bench-oxigraph-") as location:
+        port = free_port()
+        started = time.perf_counter()
+        subprocess.run(
+            [str(OXIGRAPH), "load", "--location", location, "--file", str(data)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
+        )
+        process = subprocess.Popen(
+            [
+                str(OXIGRAPH),
+                "serve",
+                "--location",
+                location,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        server = Server("oxigraph", f"{url}/query", f"{url}/update", process)
+        with _running(server, started, timeout) as running:
+            yield running
+
+
+@dataclass
+class LoadResult:
+    """Latencies (seconds) of the successful requests and the wall time they took together."""
+
+    latencies: list[float]
+    wall_s: float
+    errors: int
+
+
+def query_load(
+    server: Server, query: str, clients: int, requests_total: int, budget_s: float
+) -> LoadResult:
+    """`requests_total` POSTs of `query` from `clients` threads, stopping early at `budget_s`."""
+    deadline = time.perf_counter() + budget_s
+    per_client = max(1, requests_total // clients)
+
+    def client() -> tuple[list[float], int]:
+        session, latencies, errors = requests.Session(), [], 0
+        for _ in range(per_client):
+            if time.perf_counter() > deadline:
+                break
+            start = time.perf_counter()
+            try:
+                reply = session.post(
+                    server.query_url,
+                    data=query.encode(),
+                    headers={"Content-Type": "application/sparql-query", "Accept": RESULTS_JSON},
+                    timeout=REQUEST_TIMEOUT_S,
+                )
+            except requests.RequestException:
+                errors += 1
+                continue
+            if reply.status_code == 200:
+                latencies.append(time.perf_counter() - start)
+            else:
+                errors += 1
+        return latencies, errors
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(lambda _: client(), range(clients)))
+    wall = time.perf_counter() - start
+    return LoadResult([x for lat, _ in results for x in lat], wall, sum(e for _, e in results))
+
+
+def _update(server: Server, text: str) -> None:
+    reply = requests.post(
+        server.update_url,
+        data=text.encode(),
+        headers={"Content-Type": "application/sparql-update", **server.headers},
+        timeout=120,
+    )
+    reply.raise_for_status()
+
+
+def _ask(server: Server, text: str) -> bool:
+    reply = requests.post(
+        server.query_url,
+        data=text.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": RESULTS_JSON},
+        timeout=120,
+    )
+    reply.raise_for_status()
+    return bool(reply.json()["boolean"])
+
+
+UPDATE = """PREFIX cajkg: <https://w3id.org/cajkg/ontology#>
+PREFIX cjr: <https://w3id.org/cajkg/resource/>
+{verb} DATA {{ GRAPH <https://w3id.org/cajkg/graph/bench> {{
+  cjr:bench-person-{i} cajkg:holdsOffice cjr:President-of-Kazakhstan . }} }}"""
+VISIBLE = """PREFIX cajkg: <https://w3id.org/cajkg/ontology#>
+PREFIX cjr: <https://w3id.org/cajkg/resource/>
+ASK {{ cjr:bench-person-{i} a cajkg:HeadOfState ; cajkg:leaderOf cjr:Kazakhstan . }}"""
+
+
+def update_latency(
+    server: Server, repeats: int, expect_inference: bool, budget_s: float
+) -> list[float]:
+    """Seconds from sending a one-triple INSERT DATA until a query sees it (with its inferences
+    where the server reasons); each insert is deleted again afterwards."""
+    deadline, samples = time.perf_counter() + budget_s, []
+    for i in range(repeats):
+        if time.perf_counter() > deadline:
+            break
+        start = time.perf_counter()
+        _update(server, UPDATE.format(verb="INSERT", i=i))
+        if expect_inference:
+            while not _ask(server, VISIBLE.format(i=i)):
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"{server.name}: inferences never became visible")
+                time.sleep(0.001)
+        samples.append(time.perf_counter() - start)
+        _update(server, UPDATE.format(verb="DELETE", i=i))
+    return samples

@@ -1,0 +1,181 @@
+"""Benchmark results as a Markdown table and PNG plots (matplotlib, headless)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+def _s(figure: dict[str, float] | None, scale: float = 1.0, digits: int = 2) -> str:
+    """median (min-max) x n of a summary."""
+    if not figure:
+        return "-"
+    med, lo, hi = (figure[k] * scale for k in ("median", "min", "max"))
+    return f"{med:.{digits}f} ({lo:.{digits}f}-{hi:.{digits}f}) x{figure['n']}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if not a or not b or math.isnan(a) or math.isnan(b):
+        return "-"
+    return f"{a / b:.2f}"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The whole report."""
+    lines = [
+        "# cajkg benchmark results",
+        "",
+        f"Plan: `{results['plan']}`; total {results['total_s']:.0f} s. Medians with (min-max) "
+        "and the number of runs; every figure in one table was measured in the same run. "
+        f"Queries: {', '.join(results['queries'])}.",
+        "",
+        "## Datasets (K articles)",
+        "",
+        "| K | asserted quads | inferred triples |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| {d['k']} | {d['asserted_quads']} | {d['inferred']} |" for d in results["datasets"]
+    ]
+    lines += [
+        "",
+        "## Build steps (seconds; peak RSS in MB of the process, input included)",
+        "",
+        "| K | step | seconds | peak MB |",
+        "| --- | --- | --- | --- |",
+    ]
+    for k, steps in results["steps"].items():
+        for name in ("parse", "owlrl", "fast", "validate"):
+            if name in steps:
+                lines.append(
+                    f"| {k} | {name} | {_s(steps[name]['seconds'])} | "
+                    f"{_s(steps[name]['peak_mb'], digits=0)} |"
+                )
+    lines += [
+        "",
+        "## Closure: owlrl against cajkg.graph.incremental (same run)",
+        "",
+        "| K | owlrl s | fast s | speed-up | one-triple add ms | one-triple remove ms |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for k, steps in results["steps"].items():
+        owlrl = steps.get("owlrl", {}).get("seconds", {}).get("median")
+        fast = steps["fast"]["seconds"]["median"]
+        update = steps["update"]
+        lines.append(
+            f"| {k} | {f'{owlrl:.2f}' if owlrl else '-'} | {fast:.2f} | {_ratio(owlrl, fast)} | "
+            f"{update['add_ms']:.2f} | {update['remove_ms']:.2f} |"
+        )
+    for k, servers in results["http"].items():
+        cajkg, oxi = servers["cajkg"], servers["oxigraph"]
+        lines += [
+            "",
+            f"## HTTP at K={k}: cajkg against oxigraph serve (same data, same run)",
+            "",
+            f"Start-up to first answer: cajkg {cajkg['startup_s']:.2f} s, oxigraph "
+            f"{oxi['startup_s']:.2f} s (oxigraph's includes its bulk load).",
+            "",
+            f"One-triple update until a query sees it: cajkg (incremental reasoner, "
+            f"inferences visible) {_s(cajkg['update_ms'], digits=1)} ms; oxigraph (no "
+            f"reasoning, the triple only) {_s(oxi['update_ms'], digits=1)} ms.",
+            "",
+        ]
+        if "cajkg-owlrl-update_ms" in servers:
+            lines += [
+                f"The same with owlrl as the write-time reasoner (today's server): "
+                f"{_s(servers['cajkg-owlrl-update_ms'], digits=0)} ms.",
+                "",
+            ]
+        lines += [
+            "| query | clients | cajkg p50 / p95 / p99 ms | oxigraph p50 / p95 / p99 ms | "
+            "p50 ratio | cajkg req/s | oxigraph req/s | throughput ratio |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, levels in cajkg["queries"].items():
+            for clients, c in levels.items():
+                o = oxi["queries"][name][clients]
+                lines.append(
+                    f"| {name} | {clients} | {c['p50_ms']:.1f} / {c['p95_ms']:.1f} / "
+                    f"{c['p99_ms']:.1f} | {o['p50_ms']:.1f} / {o['p95_ms']:.1f} / "
+                    f"{o['p99_ms']:.1f} | {_ratio(c['p50_ms'], o['p50_ms'])} | "
+                    f"{c['throughput_rps']:.1f} | {o['throughput_rps']:.1f} | "
+                    f"{_ratio(c['throughput_rps'], o['throughput_rps'])} |"
+                )
+    lines += ["", "Plots: closure.png, query-p50.png, throughput.png.", ""]
+    return "\n".join(lines)
+
+
+def _plot_closure(results: dict[str, Any], out: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in ("owlrl", "fast"):
+        points = [
+            (int(k), s[name]["seconds"]["median"]) for k, s in results["steps"].items() if name in s
+        ]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, marker="o", label=name)
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="K articles",
+        ylabel="closure seconds",
+        title="OWL 2 RL closure: owlrl vs cajkg.graph.incremental",
+    )
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "closure.png", dpi=100)
+    plt.close(fig)
+
+
+def _plot_queries(results: dict[str, Any], out: Path) -> None:
+    k, servers = next(iter(results["http"].items()))
+    names = list(servers["cajkg"]["queries"])
+    fig, ax = plt.subplots(figsize=(max(6, len(names) * 1.2), 4))
+    width = 0.4
+    for i, server in enumerate(("cajkg", "oxigraph")):
+        values = [servers[server]["queries"][n]["1"]["p50_ms"] for n in names]
+        ax.bar([x + i * width for x in range(len(names))], values, width, label=server)
+    ax.set_xticks([x + width / 2 for x in range(len(names))], names, rotation=30, ha="right")
+    ax.set(yscale="log", ylabel="p50 latency ms (1 client)", title=f"Queries at K={k}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "query-p50.png", dpi=100)
+    plt.close(fig)
+
+
+def _plot_throughput(results: dict[str, Any], out: Path) -> None:
+    k, servers = next(iter(results["http"].items()))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for server in ("cajkg", "oxigraph"):
+        per_query = servers[server]["queries"].values()
+        levels = list(next(iter(per_query)).keys())
+        totals = [
+            sum(q[level]["throughput_rps"] for q in per_query) / len(per_query) for level in levels
+        ]
+        ax.plot([int(level) for level in levels], totals, marker="o", label=server)
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="concurrent clients",
+        ylabel="requests/s (mean over queries)",
+        title=f"Throughput at K={k}",
+    )
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "throughput.png", dpi=100)
+    plt.close(fig)
+
+
+def write(results: dict[str, Any], out: Path) -> None:
+    """results.md and the plots into `out`."""
+    (out / "results.md").write_text(markdown(results), encoding="utf-8")
+    _plot_closure(results, out)
+    if results["http"]:
+        _plot_queries(results, out)
+        _plot_throughput(results, out)

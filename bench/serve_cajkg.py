@@ -1,0 +1,41 @@
+"""Serve a materialized N-Quads file with cajkg's own app and server, for the HTTP benchmark.
+
+`python -P -m bench.serve_cajkg DATA.nq PORT [owlrl|incremental]` does what `cajkg serve`
+does after a cached build (parse the dataset, wrap it in the memory store with a reasoner,
+serve with waitress on 127.0.0.1), but on a generated dataset instead of the packaged sources.
+Writes need the bearer token from CAJKG_UPDATE_TOKEN, which the benchmark sets. The reasoner
+the store calls after each write is owlrl (`cajkg.graph.reason.infer`, what the server uses
+today) or `cajkg.graph.incremental.IncrementalReasoner`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rdflib import Dataset
+
+from cajkg.graph.incremental import IncrementalReasoner
+from cajkg.graph.reason import infer
+from cajkg.graph.store.memory import MemoryStore
+from cajkg.server import create_app
+from cajkg.server.config import from_env
+from cajkg.server.wsgi import serve
+
+
+def main(argv: list[str]) -> int:
+    """Parse, build the app, serve until killed."""
+    data, port = Path(argv[0]), int(argv[1])
+    dataset = Dataset()
+    dataset.parse(data, format="nquads")
+    reasoner = IncrementalReasoner() if argv[2:] == ["incremental"] else infer
+    if isinstance(reasoner, IncrementalReasoner):
+        reasoner(dataset)  # warm: the first call materializes once, as a build would
+    config = from_env()
+    store = MemoryStore(dataset, reasoner=reasoner, workers=config["CAJKG_QUERY_WORKERS"])
+    serve(create_app(config, store=store), host="127.0.0.1", port=port)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
