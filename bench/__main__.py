@@ -79,8 +79,8 @@ FULL = Plan(
 
 
 def queries() -> dict[str, str]:
-    """The competency queries (queries/*.rq), or bench/queries/*.rq while there are none."""
-    files = sorted((ROOT / "queries").glob("*.rq")) or sorted((HERE / "queries").glob("*.rq"))
+    """The competency queries (queries/*.rq)."""
+    files = sorted((ROOT / "queries").glob("*.rq"))
     return {f.stem: f.read_text(encoding="utf-8") for f in files}
 
 
