@@ -79,9 +79,9 @@ def stats(build_dir: str) -> None:
         counts = compute(build_dataset(_config(build_dir)))
     except BuildError as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"{'graph':<50} {'triples':>8}")
+    click.echo(f"{'graph':<60} {'triples':>8}")
     for graph, n in sorted(counts.graphs.items()):
-        click.echo(f"{graph:<50} {n:>8}")
+        click.echo(f"{graph:<60} {n:>8}")
     click.echo(f"asserted {counts.asserted}, inferred {counts.inferred}\n")
     click.echo(f"{'class':<30} {'asserted':>8} {'inferred':>8}")
     for cls, (asserted, total) in counts.classes.items():
