@@ -1,4 +1,4 @@
-"""The IRI scheme of cajkg in one place (see docs/model.md)."""
+"""The IRI scheme of cajkg in one place (see README.md, "IRIs and the dataset's layout")."""
 
 from __future__ import annotations
 
