@@ -1,4 +1,4 @@
-"""Source files -> one rdflib Dataset with the named graphs of README.md, "IRIs and the dataset's layout".
+"""Source files -> one rdflib Dataset with the named graphs the README lays out.
 
 Parse errors become SourceError naming the file and line, never a traceback.
 """

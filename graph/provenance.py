@@ -1,6 +1,6 @@
 """Anchor every curated mention in the article: sentence, start and end offsets.
 
-Curators write only the quoted words (README.md, "IRIs and the dataset's layout"); offsets are computed here so that they can
+Curators write only the quoted words (see the README); offsets are computed here so that they can
 never drift from the text, and a quote that is not in its sentence stops the build.
 """
 
