@@ -1,8 +1,9 @@
 """The ontology's IRIs: the ontology, its version IRI and its modules, for Protégé and people.
 
-`BASE ontology` and its version IRI serve the whole ontology graph (the core with the sector
-scheme and the alignment merged, as the build loads them); `BASE ontology/alignment` and
-`BASE sector/` serve their own module, read from its source file. Machines get RDF (RDF/XML for
+Each module IRI serves its own source file, exactly as an ontology engineer would open it:
+`BASE ontology` (and its version IRI) the core, which imports `BASE sector/` and
+`BASE ontology/alignment`, each served the same way. Merging the modules into one document would
+give the OWL API three ontology headers in one file, which it refuses. Machines get RDF (RDF/XML for
 Protégé's Accept), browsers the documentation: the hash IRIs `BASE ontology#Term` land on the
 term's anchor there, and each term has a page of its own at /ontology/term/<name>.
 """
@@ -62,11 +63,11 @@ def module_of(iri: URIRef) -> URIRef | None:
 
 
 def module_graph(module: URIRef) -> Graph:
-    """What a module IRI serves: everything for the core, the module's own file otherwise."""
-    if module == rendering.base().rebase(ONTOLOGY):
-        return ontology_graph()
+    """What a module IRI serves: the module's own source file."""
     files = _module_files(rendering.base().iri)
-    return files.get(module) or ontology_graph()
+    if module not in files:
+        raise Problem(404, f"no ontology module {module.n3()}")
+    return files[module]
 
 
 def vocabulary() -> Vocabulary:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 OWLAPI = ROOT / "tests" / "owlapi"
@@ -182,3 +183,25 @@ def test_checker_never_fetches_an_unresolved_import(owlcheck: Check) -> None:
     entry = result.file(missing)
     assert not entry["loaded"]
     assert "https://w3id.org/cajkg/no-such-module" in entry["parse_errors"][0]
+
+
+PROTEGE_ACCEPT = (
+    "application/rdf+xml, application/xml; q=0.7, text/xml; q=0.6, text/plain; q=0.1, */*; q=0.09"
+)
+
+
+def test_ontology_fetched_by_iri_as_protege_does_loads_like_the_file(
+    owlcheck: Check, seed_server: str, tmp_path: Path
+) -> None:
+    response = requests.get(f"{seed_server}/ontology", headers={"Accept": PROTEGE_ACCEPT},
+                            allow_redirects=True, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/rdf+xml")
+    served = tmp_path / "served-ontology.owl"
+    served.write_bytes(response.content)
+    result = owlcheck(served, ONTOLOGY_DIR / "cajkg.ttl")
+    assert result.report is not None, f"OwlCheck crashed:\n{result.stderr}"
+    from_server, from_file = result.file(served), result.file(ONTOLOGY_DIR / "cajkg.ttl")
+    assert_opens_cleanly(from_server)
+    assert from_server["axiom_count"] == from_file["axiom_count"]
+    assert from_server["ontology_iri"] == from_file["ontology_iri"]
