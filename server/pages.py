@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 from urllib.parse import quote
 
-from flask import Blueprint, Response, redirect, render_template
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from rdflib import Graph, URIRef
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from cajkg.graph import formats
 from cajkg.graph.iris import PREFIXES
@@ -123,9 +124,28 @@ def not_found(path: str) -> Response:
     return Response(html, status=404, content_type="text/html; charset=utf-8")
 
 
+def _refuse_other_routes(path: str) -> None:
+    """Raise 405 with Allow when a route other than this catch-all owns the path."""
+    adapter = current_app.url_map.bind("localhost")
+    allowed = set()
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        try:
+            endpoint, _ = adapter.match("/" + path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.add(method)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=sorted(allowed | {"OPTIONS"}))
+
+
 @bp.route("/<path:path>")
 def resource(path: str) -> Response:
-    """An IRI (303 to a document), a document (IRI plus suffix), or 404."""
+    """An IRI (303 to a document), a document (IRI plus suffix), or 404.
+
+    A path that another route serves for other methods (GET /update) is a 405, not a 404.
+    """
+    _refuse_other_routes(path)
     if _known(path) is not None:
         return see_other(path)
     stem, dot, suffix = path.rpartition(".")

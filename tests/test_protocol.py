@@ -214,3 +214,10 @@ def test_metrics_count_requests_by_status(live_server):
     assert 'cajkg_http_requests_total{endpoint="gsp.graph_store",code="404"}' in text
     assert "cajkg_http_request_duration_seconds_bucket" in text
     assert "cajkg_query_timeouts_total" in text
+
+
+def test_get_on_the_update_route_is_405_not_a_resource_404(client):
+    response = client.get("/update")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"POST"}
+    assert "GET" not in response.headers["Allow"]
