@@ -8,6 +8,7 @@ parses one N-Quads file instead of running owlrl again.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -23,6 +24,8 @@ from cajkg.graph.provenance import ProvenanceError, anchor_mentions
 from cajkg.graph.reason import InconsistencyError
 from cajkg.graph.sources import Sources, default_sources
 from cajkg.graph.validate import validate
+
+log = logging.getLogger(__name__)
 
 
 class BuildError(Exception):
@@ -99,20 +102,46 @@ def assemble(config: BuildConfig) -> Dataset:
     return ds
 
 
+def _read_cache(cached: Path) -> Dataset | None:
+    """The cached dataset, or None when it is missing, damaged or cut short (its digest differs).
+
+    A damaged cache is never served: the caller rebuilds, which costs seconds, not data.
+    """
+    digest = cached.with_suffix(".sha256")
+    if not cached.is_file():
+        return None
+    data = cached.read_bytes()
+    if not digest.is_file() or digest.read_text().strip() != hashlib.sha256(data).hexdigest():
+        log.warning("build cache %s does not match its digest; rebuilding", cached)
+        return None
+    ds = Dataset()
+    try:
+        ds.parse(data=data, format="nquads")
+    except Exception as error:  # any parser failure means the same: rebuild
+        log.warning("build cache %s does not parse (%s); rebuilding", cached, error)
+        return None
+    return ds
+
+
+def _write_cache(cached: Path, ds: Dataset) -> None:
+    """Write the cache and its digest; the digest goes last, so a torn write reads as damaged."""
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    data = ds.serialize(format="nquads", encoding="utf-8")
+    partial = cached.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.replace(cached)
+    cached.with_suffix(".sha256").write_text(hashlib.sha256(data).hexdigest() + "\n")
+    for stale in cached.parent.iterdir():
+        if stale.stem != cached.stem:
+            stale.unlink()
+
+
 def build_dataset(config: BuildConfig | None = None) -> Dataset:
     """The complete dataset (asserted graphs plus cjg:inferred), from the cache when fresh."""
     config = config or BuildConfig.from_env()
     cached = config.out_dir / "cache" / f"{cache_key(config)}.nq"
-    if cached.is_file():
-        ds = Dataset()
-        ds.parse(cached, format="nquads")
-        return ds
-    ds = assemble(config)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".partial")
-    ds.serialize(partial, format="nquads", encoding="utf-8")
-    partial.replace(cached)
-    for stale in cached.parent.glob("*.nq"):
-        if stale != cached:
-            stale.unlink()
+    ds = _read_cache(cached)
+    if ds is None:
+        ds = assemble(config)
+        _write_cache(cached, ds)
     return ds

@@ -12,7 +12,9 @@ Adding a format means adding one row to FORMATS.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Dataset, Graph
 from rdflib.query import Result
@@ -134,8 +136,32 @@ def serialize_graph(graph: Graph, fmt: Format) -> bytes:
     return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
 
 
+def _remote_context(node: Any) -> str | None:
+    """The first context IRI in a JSON-LD document (a string @context or @import), if any."""
+    if isinstance(node, list):
+        return next((found for item in node if (found := _remote_context(item))), None)
+    if not isinstance(node, dict):
+        return None
+    for key, value in node.items():
+        if key in ("@context", "@import") and isinstance(value, str):
+            return value
+        if key == "@context" and isinstance(value, list) and any(isinstance(v, str) for v in value):
+            return next(v for v in value if isinstance(v, str))
+        if (found := _remote_context(value)) is not None:
+            return found
+    return None
+
+
 def parse_graph(data: bytes | str, fmt: Format, base: str | None = None) -> Graph:
-    """Parse a request body in an RDF format into a fresh graph."""
+    """Parse a request body in an RDF format into a fresh graph.
+
+    rdflib's JSON-LD parser dereferences remote contexts, so a document that names one is refused:
+    a request must never make the server fetch anything.
+    """
+    if fmt.name == "jsonld":
+        remote = _remote_context(json.loads(data))
+        if remote is not None:
+            raise ValueError(f"remote JSON-LD contexts are not fetched ({remote}); inline it")
     graph = Graph()
     graph.parse(data=data, format=_PARSERS.get(fmt.rdflib_name, fmt.rdflib_name), publicID=base)
     return graph

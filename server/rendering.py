@@ -68,10 +68,18 @@ def is_local(node: object) -> bool:
     return isinstance(node, URIRef) and str(node).startswith(base().iri)
 
 
+SAFE_SCHEMES = ("http://", "https://")
+
+
 def href(node: object) -> str:
-    """Where a link to the node goes: its path here for IRIs under the base, else the IRI."""
+    """Where a link to the node goes: its path here for IRIs under the base, else the IRI.
+
+    Only http(s) IRIs become links: data may hold <javascript:...>, which must never be one.
+    """
     text = str(node)
-    return "/" + text[len(base().iri):] if is_local(node) else text
+    if is_local(node):
+        return "/" + text[len(base().iri):]
+    return text if text.lower().startswith(SAFE_SCHEMES) else "#"
 
 
 def curie(node: object) -> str:

@@ -98,3 +98,14 @@ def test_base_is_configurable(tmp_path):
     assert "http://localhost:8000/resource/Tokyo" in subjects
     assert not any(s.startswith("https://w3id.org/cajkg/resource/") for s in subjects)
     assert isinstance(ds, Dataset)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut at a line"])
+def test_a_damaged_cache_is_rebuilt_not_served(tmp_path, damage):
+    cfg = config(tmp_path, "facts.trig")
+    complete = len(build_dataset(cfg))
+    cached = tmp_path / "cache" / f"{cache_key(cfg)}.nq"
+    lines = cached.read_bytes().splitlines(keepends=True)
+    cached.write_bytes(b"<urn:x> <urn:y> \x00 .\n" if damage == "garbage" else b"".join(lines[:5]))
+    assert len(build_dataset(cfg)) == complete
+    assert build_dataset(cfg) is not None and cached.read_bytes().count(b"\n") == len(lines)

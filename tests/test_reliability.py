@@ -1,8 +1,7 @@
 """Issue 7, quick plan: load, faults, pathological queries, breaches, against `cajkg serve`.
 
-The same scenarios as `PYTHONPATH=. .venv/bin/python -P -m reliability --quick` (which also
-writes docs/reliability.md). Checks that fail today for a known reason (KNOWN, PARSER_RACE) are
-reported as xfail with the measured detail; once fixed they pass and the entry can go.
+The same scenarios as `make reliability-quick` (which also writes docs/reliability.md); every
+check must pass.
 """
 
 from __future__ import annotations
@@ -20,35 +19,14 @@ from conftest import make_app
 from cajkg.server.wsgi import threads_for
 from reliability import faults, hostile, load, report, security
 
-KNOWN = {
-    "pathological: heavy regex": "Python's re holds the GIL: one catastrophic REGEX freezes "
-                                 "the whole server (fix in graph/store/memory.py)",
-    "no fetch through JSON-LD remote @context": "rdflib's JSON-LD parser fetches remote "
-                                                "contexts of Graph Store bodies",
-    "script injection through IRIs": "an object IRI <javascript:...> is rendered as a link",
-    "corrupt build cache": "graph/build.py parses the cache without a fallback (traceback)",
-    "truncated build cache": "graph/build.py serves a cache cut at a line boundary",
-}
-PARSER_RACE = ("rdflib's SPARQL parser (pyparsing _trim_arity) is not thread-safe on first use: "
-               "concurrent first parses break it for good (400 'postParse2() missing 1 "
-               "required positional argument'); fix: a lock around parseQuery/parseUpdate in "
-               "graph/store/memory.py")
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) { " + " ".join(
     f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
 
 
-def known(row: report.Row) -> bool:
-    return any(row.check.startswith(prefix) for prefix in KNOWN)
-
-
 def assert_pass(rows: list[report.Row]) -> None:
-    failed = [r for r in rows if r.outcome == report.FAIL and not known(r)]
+    failed = [r for r in rows if r.outcome == report.FAIL]
     assert not failed, "\n".join(f"{r.check}: {r.detail}" for r in failed)
     assert any(r.outcome == report.PASS for r in rows)
-
-
-def known_row(rows: list[report.Row], prefix: str) -> report.Row:
-    return next(r for r in rows if r.check.startswith(prefix))
 
 
 # -- the server changes made for issue 7 -------------------------------------------------------
@@ -130,9 +108,6 @@ def fault_rows(workdir):
 @pytest.mark.slow
 def test_load_is_held_and_writes_survive_kill_9(workdir):
     rows = load.load_and_crash(report.QUICK, workdir).rows
-    race = [r.check for r in rows if "missing 1 required positional argument" in r.detail]
-    if race:
-        pytest.xfail(f"{PARSER_RACE}; seen in: {race}")
     assert_pass(rows)
     assert any("inferred graph consistent" in r.check for r in rows)
 
@@ -155,13 +130,3 @@ def test_a_missing_build_is_rebuilt(workdir):
     rows = report.Rows("faults")
     faults.missing_build(rows, workdir)
     assert_pass(rows.rows)
-
-
-@pytest.mark.parametrize("prefix", sorted(KNOWN))
-def test_known_weakness(prefix, hostile_rows, security_rows, fault_rows):
-    row = known_row([*hostile_rows, *security_rows, *fault_rows], prefix)
-    if row.outcome == report.SKIP:
-        pytest.skip(row.detail)
-    if row.outcome == report.FAIL:
-        pytest.xfail(f"{KNOWN[prefix]}: {row.detail}")
-    assert row.outcome == report.PASS

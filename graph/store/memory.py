@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import update as rdflib_update
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.evaluate import evalPart
 from rdflib.plugins.sparql.evalutils import _fillTemplate
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.processor import SPARQLResult
 from rdflib.plugins.sparql.sparql import Query, QueryContext, Update
@@ -37,9 +35,10 @@ from rdflib.query import Result
 from cajkg.graph import formats
 from cajkg.graph.iris import G_INFERRED
 
-from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
+from .base import ForbiddenOperation, Prepared, ResultTooLarge, StoreError
 from .deadline import Deadlines
 from .journal import Journal
+from .parsing import parse_query, parse_update, walk
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +72,6 @@ def _copy(source: Dataset, skip: URIRef | None = None) -> Dataset:
 def _context(dataset: Dataset, name: URIRef | None) -> Graph:
     """A graph of the dataset without registering it (safe on shared snapshots)."""
     return dataset.get_context(DATASET_DEFAULT_GRAPH_ID if name is None else name)
-
-
-def _walk(node: Any) -> Iterable[CompValue]:
-    """Every algebra node below `node`."""
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _walk(item)
 
 
 def _allowed(iri: Any, prefixes: Sequence[str]) -> bool:
@@ -143,11 +131,8 @@ class MemoryStore:
 
     def prepare(self, text: str) -> Prepared:
         """Parse, refuse SERVICE unless allow-listed, and set the FROM clauses aside."""
-        try:
-            query = translateQuery(parseQuery(text))
-        except Exception as error:
-            raise QuerySyntaxError(str(error)) from error
-        for node in _walk(query.algebra):
+        query = parse_query(text)
+        for node in walk(query.algebra):
             if node.name == "ServiceGraphPattern" and not _allowed(node.term, self.services):
                 raise ForbiddenOperation(
                     f"SERVICE {node.term.n3()} is not allowed on this endpoint"
@@ -216,11 +201,8 @@ class MemoryStore:
                      "using_named": [str(g) for g in using_named_graphs]})
 
     def _parse_update(self, text: str, base: str | None) -> Update:
-        try:
-            parsed = translateUpdate(parseUpdate(text), base=base)
-        except Exception as error:
-            raise QuerySyntaxError(str(error)) from error
-        for node in _walk(parsed.algebra):
+        parsed = parse_update(text, base)
+        for node in walk(parsed.algebra):
             if node.name == "Load" and not _allowed(node.iri, self.fetchable):
                 raise ForbiddenOperation(f"LOAD {node.iri.n3()} is not allowed on this endpoint")
             if node.name == "ServiceGraphPattern" and not _allowed(node.term, self.services):

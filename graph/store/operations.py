@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import Graph, URIRef
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Update
 
 from cajkg.graph import formats
 
-from .base import ForbiddenOperation, QuerySyntaxError
+from .base import ForbiddenOperation
+from .parsing import parse_query, parse_update, walk
 
 FORMS = {
     "SelectQuery": "SELECT",
@@ -42,17 +41,6 @@ class QueryPlan:
     from_named: tuple[URIRef, ...]
 
 
-def walk(node: Any) -> Iterable[CompValue]:
-    """Every algebra node below `node`."""
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from walk(item)
-
-
 def allowed(iri: Any, prefixes: Sequence[str]) -> bool:
     """True when an operator allow-listed the IRI (by prefix)."""
     return isinstance(iri, URIRef) and any(str(iri).startswith(p) for p in prefixes)
@@ -66,10 +54,7 @@ def _refuse_service(algebra: Any, services: Sequence[str]) -> None:
 
 def inspect_query(text: str, services: Sequence[str] = ()) -> QueryPlan:
     """Parse a query, refuse SERVICE, and note its form and FROM clauses."""
-    try:
-        query = translateQuery(parseQuery(text))
-    except Exception as error:
-        raise QuerySyntaxError(str(error)) from error
+    query = parse_query(text)
     _refuse_service(query.algebra, services)
     clauses = query.algebra.datasetClause or []
     return QueryPlan(
@@ -109,10 +94,7 @@ def inspect_update(
     `using` says whether the request carried using-graph-uri/using-named-graph-uri, which the
     protocol forbids together with USING or WITH in the text.
     """
-    try:
-        parsed = translateUpdate(parseUpdate(text), base=base)
-    except Exception as error:
-        raise QuerySyntaxError(str(error)) from error
+    parsed = parse_update(text, base)
     for node in walk(parsed.algebra):
         if node.name == "Load" and not allowed(node.iri, fetchable):
             raise ForbiddenOperation(f"LOAD {node.iri.n3()} is not allowed on this endpoint")

@@ -27,7 +27,8 @@
   }
 
   function localHref(iri) {
-    return iri.startsWith(base) ? "/" + iri.slice(base.length) : iri;
+    if (iri.startsWith(base)) return "/" + iri.slice(base.length);
+    return /^https?:\/\//i.test(iri) ? iri : "#";  // never a javascript: link from data
   }
 
   function curie(iri) {
