@@ -8,48 +8,29 @@ graph (cached on disk), replays the write journal of CAJKG_DATA_DIR and reasons 
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask
 
 from cajkg.graph.iris import Base
 from cajkg.graph.store.base import Store
 
+from . import (
+    admission,
+    cors,
+    diagram,
+    errors,
+    gsp,
+    home,
+    metrics,
+    ontology_docs,
+    pages,
+    sparql,
+    workbench,
+)
 from . import config as settings
-from . import cors, diagram, errors, gsp, home, metrics, ontology_docs, pages, sparql, workbench
-
-RETRY_AFTER = 1
-UNLIMITED_PATHS = ("/healthz", "/metrics")
-
-
-class Admission:
-    """At most `limit` requests in the app at once; one more gets 503 and Retry-After at once.
-
-    Without it an overloaded server queues requests without bound (waitress's task queue, then
-    the query workers) and every client waits. Health and metrics stay answerable.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._slots = threading.BoundedSemaphore(limit) if limit > 0 else None
-
-    def enter(self) -> None:
-        """before_request: take a slot or refuse the request."""
-        if self._slots is None or request.path in UNLIMITED_PATHS:
-            return
-        if not self._slots.acquire(blocking=False):
-            raise errors.Problem(503, f"the server is busy ({self.limit} requests in progress); "
-                                      f"retry in {RETRY_AFTER} s",
-                                 {"Retry-After": str(RETRY_AFTER)})
-        g.cajkg_admitted = True
-
-    def leave(self, _error: BaseException | None) -> None:
-        """teardown_request: give the slot back."""
-        if g.pop("cajkg_admitted", False) and self._slots is not None:
-            self._slots.release()
 
 
 def default_store(config: Mapping[str, Any]) -> Store:
@@ -85,9 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.extensions["cajkg.store"] = store if store is not None else default_store(values)
     errors.init_app(app)
     metrics.init_app(app)
-    admission = Admission(values["CAJKG_MAX_INFLIGHT"])
-    app.before_request(admission.enter)
-    app.teardown_request(admission.leave)
+    admission.init_app(app, values["CAJKG_MAX_INFLIGHT"])
     cors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
