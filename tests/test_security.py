@@ -10,18 +10,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import reliability_import  # noqa: F401  (makes `reliability` importable)
 import requests
 from conftest import TOKEN, make_app
 
 from cajkg.graph.store.memory import MemoryStore
+from reliability.security import CANARY_TURTLE, Listener
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 JSON = {"Accept": "application/sparql-results+json"}
-CANARY_TURTLE = b"<http://canary.example/s> <http://canary.example/p> <http://canary.example/o> .\n"
 OPENED: list[str] = []
 
 
@@ -33,36 +33,11 @@ def _audit(event: str, args: tuple) -> None:
 sys.addaudithook(_audit)
 
 
-class Canary:
-    """A loopback server that answers Turtle and counts every request it gets."""
-
-    def __init__(self) -> None:
-        self.hits = 0
-        canary = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                canary.hits += 1
-                self.send_response(200)
-                self.send_header("Content-Type", "text/turtle")
-                self.end_headers()
-                self.wfile.write(CANARY_TURTLE)
-
-            do_POST = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/canary"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
-def canary() -> Iterator[Canary]:
-    server = Canary()
+def canary() -> Iterator[Listener]:
+    server = Listener()
     yield server
-    server.server.shutdown()
+    server.close()
 
 
 @pytest.fixture
@@ -109,7 +84,7 @@ def test_nothing_is_fetched_or_read(serve, canary, canary_file):
 
 def test_the_canaries_work_when_allow_listed(serve, canary, canary_file):
     url = serve(make_app(MemoryStore(fetchable=[canary.url, canary_file])))
-    query = f"ASK FROM <{canary.url}> {{ <http://canary.example/s> ?p ?o }}"
+    query = f"ASK FROM <{canary.url}> {{ <urn:canary:s> ?p ?o }}"
     response = requests.get(f"{url}/sparql", params={"query": query}, headers=JSON, timeout=30)
     assert response.json()["boolean"] is True
     assert canary.hits == 1
