@@ -44,15 +44,24 @@ def anchor_mentions(ds: Dataset, sentences: list[Sentence]) -> None:
             problems.append(f"graph <{name}> is not typed as stated or implied")
     additions = []
     for graph, mention in prov.subject_objects(CAJKG.mention):
-        sentence = by_iri.get(prov.value(graph, CAJKG.derivedFromSentence))
+        # A graph may derive from several sentences; the mention anchors in the first, in
+        # article order, that contains its quote.
+        sentences = sorted(
+            (by_iri[s] for s in prov.objects(graph, CAJKG.derivedFromSentence) if s in by_iri),
+            key=lambda s: s.start,
+        )
         quote = prov.value(mention, CAJKG.quote)
-        if sentence is None or quote is None:
+        if not sentences or quote is None:
             problems.append(f"mention in <{graph}> lacks a sentence or a quote")
             continue
-        at = sentence.text.find(str(quote))
-        if at < 0:
-            problems.append(f"<{graph}>: quote {str(quote)!r} is not in sentence {sentence.id}")
+        found = next(
+            ((s, s.text.find(str(quote))) for s in sentences if str(quote) in s.text), None
+        )
+        if found is None:
+            ids = ", ".join(s.id for s in sentences)
+            problems.append(f"<{graph}>: quote {str(quote)!r} is not in sentence {ids}")
             continue
+        sentence, at = found
         start = sentence.start + at
         additions += [
             (mention, CAJKG.inSentence, SENT[sentence.id]),
