@@ -35,17 +35,15 @@ from rdflib.query import Result
 from cajkg.graph import formats
 from cajkg.graph.iris import G_INFERRED
 
+from . import operations
 from .base import ForbiddenOperation, Prepared, ResultTooLarge, StoreError
 from .deadline import Deadlines
 from .journal import Journal
-from .parsing import parse_query, parse_update, walk
 
 log = logging.getLogger(__name__)
 
 Reasoner = Callable[[Dataset], Graph]
 _NT = formats.by_name("ntriples")
-_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-          "DescribeQuery": "DESCRIBE"}
 _SIMPLE_UPDATES = {
     "InsertData": rdflib_update.evalInsertData,
     "DeleteData": rdflib_update.evalDeleteData,
@@ -72,10 +70,6 @@ def _copy(source: Dataset, skip: URIRef | None = None) -> Dataset:
 def _context(dataset: Dataset, name: URIRef | None) -> Graph:
     """A graph of the dataset without registering it (safe on shared snapshots)."""
     return dataset.get_context(DATASET_DEFAULT_GRAPH_ID if name is None else name)
-
-
-def _allowed(iri: Any, prefixes: Sequence[str]) -> bool:
-    return isinstance(iri, URIRef) and any(str(iri).startswith(p) for p in prefixes)
 
 
 @dataclass(frozen=True)
@@ -131,17 +125,8 @@ class MemoryStore:
 
     def prepare(self, text: str) -> Prepared:
         """Parse, refuse SERVICE unless allow-listed, and set the FROM clauses aside."""
-        query = parse_query(text)
-        for node in walk(query.algebra):
-            if node.name == "ServiceGraphPattern" and not _allowed(node.term, self.services):
-                raise ForbiddenOperation(
-                    f"SERVICE {node.term.n3()} is not allowed on this endpoint"
-                )
-        clauses = query.algebra.datasetClause or []
-        query.algebra["datasetClause"] = None
-        defaults = tuple(c.default for c in clauses if c.default is not None)
-        named = tuple(c.named for c in clauses if c.named is not None)
-        return Prepared(text, _FORMS[query.algebra.name], (query, defaults, named))
+        plan = operations.inspect_query(text, self.services)
+        return Prepared(text, plan.form, plan)
 
     def query(
         self,
@@ -156,21 +141,20 @@ class MemoryStore:
         """Evaluate in a deadline-bound worker; protocol graphs override the query's FROM."""
         if isinstance(query, str):
             query = self.prepare(query)
-        parsed, from_default, from_named = query.parsed
+        plan: operations.QueryPlan = query.parsed
+        defaults, named = plan.dataset(default_graphs, named_graphs)
         snap = self._snap
         dataset = snap.full if infer else snap.asserted
-        if default_graphs or named_graphs:
-            from_default, from_named = tuple(default_graphs), tuple(named_graphs)
-        if from_default or from_named:
-            dataset = _choose(dataset, from_default, from_named, self._source)
-        return self.deadlines.run(lambda: _evaluate(parsed, dataset, max_rows), timeout)
+        if defaults or named:
+            dataset = _choose(dataset, defaults, named, self._source)
+        return self.deadlines.run(lambda: _evaluate(plan.query, dataset, max_rows), timeout)
 
     def _source(self, dataset: Dataset, iri: URIRef) -> Graph:
         """A graph of the store, or an allow-listed IRI fetched; anything else is refused."""
         graph = _context(dataset, iri)
         if len(graph):
             return graph
-        if _allowed(iri, self.fetchable):
+        if operations.allowed(iri, self.fetchable):
             return _fetch(iri)
         raise ForbiddenOperation(
             f"{iri.n3()} is not a graph of this store; FROM, USING and the protocol's graph "
@@ -188,28 +172,21 @@ class MemoryStore:
         base: str | None = None,
     ) -> None:
         """Check, then apply as one atomic, journalled write."""
-        parsed = self._parse_update(text, base)
-        if using_graphs or using_named_graphs:
-            for op in parsed.algebra:
-                if op.using or op.withClause:
-                    raise ForbiddenOperation(
-                        "the request names graphs both with using-graph-uri/using-named-graph-uri "
-                        "and with USING/WITH in the update"
-                    )
+        self._parse_update(text, base, using=bool(using_graphs or using_named_graphs))
         self._write({"op": "update", "text": text, "base": base,
                      "using": [str(g) for g in using_graphs],
                      "using_named": [str(g) for g in using_named_graphs]})
 
-    def _parse_update(self, text: str, base: str | None) -> Update:
-        parsed = parse_update(text, base)
-        for node in walk(parsed.algebra):
-            if node.name == "Load" and not _allowed(node.iri, self.fetchable):
-                raise ForbiddenOperation(f"LOAD {node.iri.n3()} is not allowed on this endpoint")
-            if node.name == "ServiceGraphPattern" and not _allowed(node.term, self.services):
-                raise ForbiddenOperation(
-                    f"SERVICE {node.term.n3()} is not allowed on this endpoint"
-                )
-        return parsed
+    def _parse_update(self, text: str, base: str | None, using: bool = False) -> Update:
+        """Parse and refuse what the operator has not allowed (the checks all stores share)."""
+        return operations.inspect_update(
+            text,
+            base=base,
+            protected=self.inferred_graph,
+            using=using,
+            fetchable=self.fetchable,
+            services=self.services,
+        )
 
     def graph(self, name: URIRef | None) -> Graph | None:
         """A copy of one graph (the store's own default graph for None)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Update
+from rdflib.plugins.sparql.sparql import Query, Update
 
 from cajkg.graph import formats
 
@@ -34,11 +34,22 @@ _NT = formats.by_name("ntriples")
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """A checked query: its form and the graphs its FROM and FROM NAMED clauses name."""
+    """A checked query: its form, the graphs its FROM and FROM NAMED clauses name, and its
+    algebra with those clauses set aside (each store applies the dataset itself)."""
 
     form: str
     from_default: tuple[URIRef, ...]
     from_named: tuple[URIRef, ...]
+    query: Query
+
+    def dataset(
+        self, default_graphs: Sequence[URIRef], named_graphs: Sequence[URIRef]
+    ) -> tuple[tuple[URIRef, ...], tuple[URIRef, ...]]:
+        """The graphs to query: the protocol's graph parameters override FROM, as the protocol
+        says; both empty means the store's whole dataset."""
+        if default_graphs or named_graphs:
+            return tuple(default_graphs), tuple(named_graphs)
+        return self.from_default, self.from_named
 
 
 def allowed(iri: Any, prefixes: Sequence[str]) -> bool:
@@ -57,10 +68,12 @@ def inspect_query(text: str, services: Sequence[str] = ()) -> QueryPlan:
     query = parse_query(text)
     _refuse_service(query.algebra, services)
     clauses = query.algebra.datasetClause or []
+    query.algebra["datasetClause"] = None
     return QueryPlan(
         FORMS[query.algebra.name],
         tuple(c.default for c in clauses if c.default is not None),
         tuple(c.named for c in clauses if c.named is not None),
+        query,
     )
 
 
@@ -104,7 +117,7 @@ def inspect_update(
             raise ForbiddenOperation(
                 f"{protected.n3()} is computed by the reasoner and cannot be written"
             )
-        if using and (op.get("using") or op.get("withClause")):
+        if using and (op.using or op.withClause):
             raise ForbiddenOperation(
                 "the request names graphs both with using-graph-uri/using-named-graph-uri "
                 "and with USING/WITH in the update"

@@ -180,9 +180,7 @@ class OxigraphStore:
         if isinstance(query, str):
             query = self.prepare(query)
         plan: operations.QueryPlan = query.parsed
-        defaults, named = plan.from_default, plan.from_named
-        if default_graphs or named_graphs:
-            defaults, named = tuple(default_graphs), tuple(named_graphs)
+        defaults, named = plan.dataset(default_graphs, named_graphs)
         if defaults or named:
             options = {
                 "default_graph": [self._chosen(g, infer) for g in defaults],

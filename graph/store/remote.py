@@ -254,9 +254,7 @@ class RemoteStore:
         if isinstance(query, str):
             query = self.prepare(query)
         plan: operations.QueryPlan = query.parsed
-        defaults, named = plan.from_default, plan.from_named
-        if default_graphs or named_graphs:
-            defaults, named = tuple(default_graphs), tuple(named_graphs)
+        defaults, named = plan.dataset(default_graphs, named_graphs)
         if defaults or named:
             defaults = tuple(self._chosen(g, infer) for g in defaults)
             named = tuple(self._chosen(g, infer) for g in named)
