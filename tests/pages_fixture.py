@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, Literal
 
 from cajkg.graph.article import split_sentences
 from cajkg.graph.describe import describe as void_description
@@ -18,6 +18,7 @@ from cajkg.graph.iris import Base
 from cajkg.graph.load import load_dataset
 from cajkg.graph.provenance import anchor_mentions
 from cajkg.graph.sources import Sources, default_sources
+from cajkg.graph.store.memory import MemoryStore
 
 FACTS = Path(__file__).parent / "data" / "pages" / "facts.trig"
 
@@ -39,3 +40,18 @@ def write_build(ds: Dataset, folder: Path) -> None:
     void = void_description(ds, Base(), downloads, "2025-12-20T00:00:00+00:00")
     (folder / "void.ttl").write_bytes(serialize_graph(void, dump_format("void.ttl")))
     (folder / "cache").mkdir(exist_ok=True)
+
+
+def evil_store(dataset: Dataset, label: str) -> MemoryStore:
+    """A store over `dataset` with one more state whose label carries markup, written through
+    SPARQL Update as an attacker with a token would."""
+    store = MemoryStore(dataset)
+    store.update(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "PREFIX cajkg: <https://w3id.org/cajkg/ontology#> "
+        "PREFIX cjr: <https://w3id.org/cajkg/resource/> "
+        "INSERT DATA { GRAPH <https://w3id.org/cajkg/graph/entities> { "
+        f"cjr:Evil a cajkg:State ; rdfs:label {Literal(label, lang='en').n3()} ; "
+        "cajkg:locatedIn cjr:Japan . } }"
+    )
+    return store

@@ -12,9 +12,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from pages_fixture import fixture_dataset, write_build
+from pages_fixture import evil_store, fixture_dataset, write_build
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from rdflib import Literal
 from werkzeug.serving import make_server
 
 from cajkg.graph.build import build_dataset
@@ -61,15 +60,7 @@ def evil_site(tmp_path_factory):
     dataset = fixture_dataset()
     build = tmp_path_factory.mktemp("build")
     write_build(dataset, build)
-    store = MemoryStore(dataset)
-    store.update(
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "PREFIX cajkg: <https://w3id.org/cajkg/ontology#> "
-        "PREFIX cjr: <https://w3id.org/cajkg/resource/> "
-        "INSERT DATA { GRAPH <https://w3id.org/cajkg/graph/entities> { "
-        f"cjr:Evil a cajkg:State ; rdfs:label {Literal(EVIL, lang='en').n3()} ; "
-        "cajkg:locatedIn cjr:Japan . } }"
-    )
+    store = evil_store(dataset, EVIL)
     app = create_app({"TESTING": True, "CAJKG_BUILD_DIR": str(build),
                       "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store)
     server, url = serve(app)

@@ -11,7 +11,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from pages_fixture import fixture_dataset, write_build
+from pages_fixture import evil_store, fixture_dataset, write_build
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from werkzeug.serving import make_server
@@ -347,15 +347,7 @@ def test_the_diagram_draws_the_neighbourhood(client):
 
 @pytest.fixture(scope="module")
 def evil_client(dataset, build_dir, tmp_path_factory):
-    store = MemoryStore(dataset)
-    store.update(
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "PREFIX cajkg: <https://w3id.org/cajkg/ontology#> "
-        "PREFIX cjr: <https://w3id.org/cajkg/resource/> "
-        "INSERT DATA { GRAPH <https://w3id.org/cajkg/graph/entities> { "
-        f"cjr:Evil a cajkg:State ; rdfs:label {Literal(EVIL, lang='en').n3()} ; "
-        "cajkg:locatedIn cjr:Japan . } }"
-    )
+    store = evil_store(dataset, EVIL)
     return make_app(store, build_dir, tmp_path_factory.mktemp("var")).test_client()
 
 
