@@ -26,12 +26,12 @@ class Report:
 
 def _where(ds: Dataset, node: URIRef) -> str:
     prov = ds.graph(G_PROVENANCE)
-    places = []
+    places: set[str] = set()
     for g in ds.graphs():
         if g.identifier in (G_ONTOLOGY, G_INFERRED) or (node, None, None) not in g:
             continue
-        sentence = prov.value(g.identifier, CAJKG.derivedFromSentence)
-        places.append(str(sentence or g.identifier).rsplit("/", 1)[-1])
+        sentences = list(prov.objects(g.identifier, CAJKG.derivedFromSentence))
+        places.update(str(s).rsplit("/", 1)[-1] for s in sentences or [g.identifier])
     return ", ".join(sorted(places)) or "no graph"
 
 
