@@ -29,10 +29,9 @@ def main(argv: list[str]) -> int:
     dataset = Dataset()
     dataset.parse(data, format="nquads")
     reasoner = IncrementalReasoner() if argv[2:] == ["incremental"] else infer
-    if isinstance(reasoner, IncrementalReasoner):
-        reasoner(dataset)  # warm: the first call materializes once, as a build would
     config = from_env()
     store = MemoryStore(dataset, reasoner=reasoner, workers=config["CAJKG_QUERY_WORKERS"])
+    store.refresh_inferences()  # seed the reasoner now rather than on the first write
     serve(create_app(config, store=store), host="127.0.0.1", port=port)
     return 0
 

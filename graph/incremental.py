@@ -994,3 +994,31 @@ class IncrementalReasoner:
         if self.materializer.errors:
             raise InconsistencyError(self.materializer.errors)
         return self.materializer.inferred()
+
+    def seed(self, triples: Iterable[RDFTriple]) -> Graph:
+        """Start from the asserted triples (one per graph that holds it); the inferred graph."""
+        self.materializer = Materializer(triples)
+        if self.materializer.errors:
+            raise InconsistencyError(self.materializer.errors)
+        return self.materializer.inferred()
+
+    def change(self, added: Iterable[RDFTriple], removed: Iterable[RDFTriple]) -> Delta:
+        """Apply one write's asserted difference; all or nothing (InconsistencyError)."""
+        if self.materializer is None:
+            raise RuntimeError("seed the reasoner first")
+        added, removed = list(added), list(removed)
+        gone = self.materializer.remove(removed)
+        try:
+            came = self.materializer.add(added)
+        except InconsistencyError:
+            self.materializer.add(removed)
+            raise
+        return _combine(gone, came, self.materializer)
+
+
+def _combine(first: Delta, second: Delta, materializer: Materializer) -> Delta:
+    """One Delta for two successive changes of the inferred graph."""
+    if first.reset or second.reset:
+        return Delta(frozenset(materializer.inferred_triples()), reset=True)
+    return Delta((first.added - second.removed) | second.added,
+                 (first.removed - second.added) | second.removed)

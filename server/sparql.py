@@ -54,7 +54,7 @@ def _run(operation: protocol.Operation) -> Response:
     if operation.kind == "update":
         return _update(operation)
     store = get_store()
-    prepared = store.prepare(operation.text)
+    prepared = store.prepare(operation.text, base=setting("CAJKG_BASE") + "resource/")
     fmt, media_type = negotiate.for_kind(formats.RESULT_KINDS[prepared.form], operation.formats)
     result = store.query(
         prepared,
@@ -76,9 +76,16 @@ def _update(operation: protocol.Operation) -> Response:
         operation.text,
         using_graphs=operation.graphs,
         using_named_graphs=operation.named_graphs,
-        base=setting("CAJKG_BASE") + request.path.lstrip("/"),
+        base=_base(),
     )
     return no_content()
+
+
+def _base() -> str:
+    """The endpoint's IRI, against which relative IRIs in updates resolve (Protocol 2.4), so
+    stored data never holds relative IRIs. Queries mint nothing: their relative IRIs resolve
+    against the resource namespace instead, so that `<Tokyo>` means cjr:Tokyo."""
+    return setting("CAJKG_BASE") + request.path.lstrip("/")
 
 
 def _describe() -> Response:

@@ -1,8 +1,7 @@
 """Issue 7, quick plan: load, faults, pathological queries, breaches, against `cajkg serve`.
 
 The same scenarios as `make reliability-quick` (which also writes docs/reliability.md); every
-check must pass but the one listed in KNOWN, which is reported as xfail with its measured detail
-while issue 7 keeps it open.
+check must pass.
 """
 
 from __future__ import annotations
@@ -24,19 +23,8 @@ SLOW_QUERY = "SELECT (COUNT(*) AS ?n) { " + " ".join(
     f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
 
 
-# Open in issue 7: parsing is serialised (rdflib's parser is not thread-safe on first use) and
-# runs before the deadline starts, so a query text near the length cap delays other clients.
-KNOWN = {
-    "pathological: huge VALUES": "parsing is serialised and outside the query timeout",
-}
-
-
-def known(row: report.Row) -> bool:
-    return any(row.check.startswith(prefix) for prefix in KNOWN)
-
-
 def assert_pass(rows: list[report.Row]) -> None:
-    failed = [r for r in rows if r.outcome == report.FAIL and not known(r)]
+    failed = [r for r in rows if r.outcome == report.FAIL]
     assert not failed, "\n".join(f"{r.check}: {r.detail}" for r in failed)
     assert any(r.outcome == report.PASS for r in rows)
 
@@ -142,11 +130,3 @@ def test_a_missing_build_is_rebuilt(workdir):
     rows = report.Rows("faults")
     faults.missing_build(rows, workdir)
     assert_pass(rows.rows)
-
-
-@pytest.mark.parametrize("prefix", sorted(KNOWN))
-def test_known_weakness(prefix, hostile_rows):
-    row = next(r for r in hostile_rows if r.check.startswith(prefix))
-    if row.outcome == report.FAIL:
-        pytest.xfail(f"{KNOWN[prefix]}: {row.detail}")
-    assert row.outcome == report.PASS

@@ -219,6 +219,26 @@ def test_inconsistent_update_is_refused_and_undone(writable):
     assert ask(writable, "cjr:Tokyo cajkg:locatedIn cjr:Asia")
 
 
+def test_update_where_reads_the_union_of_the_asserted_graphs(writable):
+    writable.update(PREFIXES + "INSERT { GRAPH cjg:s98 { ?place cjr:seenFrom cjr:Tokyo } } "
+                    "WHERE { cjr:Tokyo cajkg:locatedIn ?place }")
+    seen = writable.query(PREFIXES + "SELECT ?p WHERE { GRAPH cjg:s98 { ?p cjr:seenFrom ?t } }")
+    assert [row.p for row in seen] == [RES.Japan]
+
+
+def test_using_graph_uri_selects_the_where_graphs_on_every_store(writable):
+    located = writable.query(PREFIXES + "SELECT ?g ?other WHERE { GRAPH ?g { cjr:Tokyo "
+                             "cajkg:locatedIn cjr:Japan } GRAPH ?other { ?s ?p ?o } "
+                             "FILTER (?other NOT IN (?g, cjg:inferred)) } LIMIT 1", infer=False)
+    source, other = next(iter(located))
+    text = PREFIXES + ("INSERT { GRAPH cjg:s98 { ?s cjr:inSource cjr:yes } } "
+                       "WHERE { ?s cajkg:locatedIn cjr:Japan }")
+    writable.update(text, using_graphs=[other])
+    assert not ask(writable, "GRAPH cjg:s98 { ?s cjr:inSource cjr:yes }")
+    writable.update(text, using_graphs=[source])
+    assert ask(writable, "GRAPH cjg:s98 { cjr:Tokyo cjr:inSource cjr:yes }")
+
+
 def test_inferred_graph_cannot_be_written(writable):
     with pytest.raises(ForbiddenOperation):
         writable.update(PREFIXES + "INSERT DATA { GRAPH cjg:inferred { cjr:a cjr:b cjr:c } }")
@@ -285,7 +305,9 @@ def test_oxigraph_recomputes_inferences_after_an_unfinished_write(dataset, tmp_p
         PREFIXES + "INSERT DATA { GRAPH cjg:s99 { cjr:Asia cajkg:locatedIn cjr:Earth } }"
     )
     unreasoned.close()
-    assert not ask(OxigraphStore(directory, read_only=True), "cjr:Tokyo cajkg:locatedIn cjr:Earth")
+    reader = OxigraphStore(directory, read_only=True)
+    assert not ask(reader, "cjr:Tokyo cajkg:locatedIn cjr:Earth")
+    reader.close()
     (directory / MARKER).touch()
     store = OxigraphStore(directory, reasoner=infer)
     assert ask(store, "GRAPH cjg:inferred { cjr:Tokyo cajkg:locatedIn cjr:Earth }")

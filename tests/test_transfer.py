@@ -11,8 +11,8 @@ from test_stores import fixture_config
 
 from cajkg.graph.build import assemble
 from cajkg.graph.iris import GRAPH
-from cajkg.graph.store.oxigraph import quads_from
 from cajkg.graph.store.remote import SparqlClient
+from cajkg.graph.store.terms import quads_from
 from cajkg.graph.transfer import TransferError, pull, push, remote_size, size
 from cajkg.server.cli_transfer import pull as pull_command
 from cajkg.server.cli_transfer import push as push_command

@@ -45,13 +45,15 @@ class Prepared:
     text: str
     form: str
     parsed: Any
+    base: str | None = None  # the service's base IRI, for relative IRIs in the query
 
 
 class Store(Protocol):
     """What every store offers; the server never touches rdflib or pyoxigraph directly."""
 
-    def prepare(self, text: str) -> Prepared:
-        """Parse a query; form is SELECT, ASK, CONSTRUCT or DESCRIBE."""
+    def prepare(self, text: str, base: str | None = None) -> Prepared:
+        """Parse a query (relative IRIs against `base`); form is SELECT, ASK, CONSTRUCT or
+        DESCRIBE."""
         ...
 
     def query(

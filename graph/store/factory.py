@@ -79,7 +79,9 @@ def open_store(
         from .memory import MemoryStore
 
         journal = Journal(Path(data_dir)) if data_dir else None
-        return MemoryStore(_resolve(dataset, kind), journal=journal, **common)
+        memory = MemoryStore(_resolve(dataset, kind), journal=journal, **common)
+        memory.warm()
+        return memory
     if kind == "oxigraph":
         from .oxigraph import OxigraphStore
 
@@ -88,6 +90,8 @@ def open_store(
         store = OxigraphStore(Path(data_dir), read_only=read_only, **common)
         if store.is_empty() and dataset is not None and not read_only:
             store.load(_resolve(dataset, kind))
+        if not read_only:
+            store.warm()
         return store
     if kind == "sparql":
         from .remote import RemoteStore, Skolem, SparqlClient

@@ -75,7 +75,7 @@ class Journal:
             try:
                 _append_durably(self.path, line.encode("utf-8"), size)
                 if created:
-                    _fsync_directory(self.path.parent)
+                    fsync_directory(self.path.parent)
             except OSError as error:
                 log.error("cannot append to %s: %s", self.path, error)
                 raise JournalWriteError(
@@ -105,7 +105,7 @@ def _append_durably(path: Path, data: bytes, size: int) -> None:
         os.close(handle)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     """Make a new file's directory entry durable too."""
     handle = os.open(directory, os.O_RDONLY)
     try:

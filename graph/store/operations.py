@@ -1,46 +1,42 @@
-"""What the oxigraph and sparql stores share before an operation reaches an engine.
+"""What every store checks before an operation reaches an engine.
 
-Both hand the text to another SPARQL engine (pyoxigraph, or a remote server) that would follow
-SERVICE and LOAD on its own, so cajkg parses every query and update with rdflib first: syntax
-errors get rdflib's message, SERVICE and LOAD are refused unless allow-listed, the query form is
-known before evaluation (406 comes first), and explicit writes to the computed inferred graph are
-refused. The update text builders serialize graphs through the format registry (N-Triples is
-valid inside INSERT DATA and DELETE DATA).
+The engines (pyoxigraph, or a remote server) would follow SERVICE and LOAD on their own, so
+cajkg reads each operation first. A query's shape comes from its tokens (sparql_text: no rdflib
+parse, no lock) and Oxigraph checks its syntax; an update is parsed with rdflib. SERVICE and
+LOAD are refused unless allow-listed, the query form is known before evaluation (406 comes
+first), and explicit writes to the computed inferred graph are refused. The update text
+builders serialize graphs through the format registry (N-Triples is valid inside INSERT DATA
+and DELETE DATA).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query, Update
+from rdflib.plugins.sparql.sparql import Update
 
 from cajkg.graph import formats
 
 from .base import ForbiddenOperation
-from .parsing import parse_query, parse_update, walk
+from .parsing import parse_update, walk
+from .sparql_text import read_query
 
-FORMS = {
-    "SelectQuery": "SELECT",
-    "AskQuery": "ASK",
-    "ConstructQuery": "CONSTRUCT",
-    "DescribeQuery": "DESCRIBE",
-}
 _NT = formats.by_name("ntriples")
 
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """A checked query: its form, the graphs its FROM and FROM NAMED clauses name, and its
-    algebra with those clauses set aside (each store applies the dataset itself)."""
+    """A checked query: its form and the graphs its FROM and FROM NAMED clauses name (each
+    store applies the dataset itself)."""
 
     form: str
     from_default: tuple[URIRef, ...]
     from_named: tuple[URIRef, ...]
-    query: Query
 
     def dataset(
         self, default_graphs: Sequence[URIRef], named_graphs: Sequence[URIRef]
@@ -52,9 +48,21 @@ class QueryPlan:
         return self.from_default, self.from_named
 
 
+_DOT_SEGMENT = re.compile(r"(?:^|/)(?:\.|%2e){1,2}(?:[/?#]|$)", re.IGNORECASE)
+
+
 def allowed(iri: Any, prefixes: Sequence[str]) -> bool:
-    """True when an operator allow-listed the IRI (by prefix)."""
-    return isinstance(iri, URIRef) and any(str(iri).startswith(p) for p in prefixes)
+    """True when an operator allow-listed the IRI: it starts with a listed prefix that ends at
+    a boundary ('/', '?', '#', or the IRI's end), so `http://ok` does not admit
+    `http://ok.evil.example`, and it has no dot segments, which an HTTP client would resolve
+    out of the prefix (`http://ok/public/../private`)."""
+    if not isinstance(iri, URIRef) or _DOT_SEGMENT.search(str(iri)):
+        return False
+    text = str(iri)
+    return any(
+        text.startswith(p) and (len(text) == len(p) or p[-1] in "/?#" or text[len(p)] in "/?#")
+        for p in prefixes if p
+    )
 
 
 def _refuse_service(algebra: Any, services: Sequence[str]) -> None:
@@ -63,18 +71,14 @@ def _refuse_service(algebra: Any, services: Sequence[str]) -> None:
             raise ForbiddenOperation(f"SERVICE {node.term.n3()} is not allowed on this endpoint")
 
 
-def inspect_query(text: str, services: Sequence[str] = ()) -> QueryPlan:
-    """Parse a query, refuse SERVICE, and note its form and FROM clauses."""
-    query = parse_query(text)
-    _refuse_service(query.algebra, services)
-    clauses = query.algebra.datasetClause or []
-    query.algebra["datasetClause"] = None
-    return QueryPlan(
-        FORMS[query.algebra.name],
-        tuple(c.default for c in clauses if c.default is not None),
-        tuple(c.named for c in clauses if c.named is not None),
-        query,
-    )
+def inspect_query(text: str, services: Sequence[str] = (), base: str | None = None) -> QueryPlan:
+    """Read a query's form and FROM clauses, and refuse SERVICE unless allow-listed (a variable
+    could name any endpoint). `base` is the service's base IRI for relative IRIs."""
+    shape = read_query(text, base)
+    for target in shape.services:
+        if not allowed(target, services):
+            raise ForbiddenOperation(f"SERVICE {target.n3()} is not allowed on this endpoint")
+    return QueryPlan(shape.form, shape.from_default, shape.from_named)
 
 
 def _written_graphs(op: CompValue) -> list[Any]:

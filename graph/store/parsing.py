@@ -1,4 +1,5 @@
-"""SPARQL text to rdflib algebra, safe for a threaded server.
+"""SPARQL update text to rdflib algebra, safe for a threaded server (queries are read by
+sparql_text and parsed by Oxigraph).
 
 - rdflib's parser (pyparsing) learns each parse action's arity on its first call, and two threads
   racing there break it for the life of the process; one lock serialises parsing (cheap next to
@@ -17,11 +18,11 @@ from typing import Any
 
 import regex
 from rdflib import Literal
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.operators import string
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query, Update
+from rdflib.plugins.sparql.sparql import Update
 
 from .base import QuerySyntaxError, QueryTimeout
 
@@ -41,19 +42,8 @@ def walk(node: Any) -> Iterable[CompValue]:
             yield from walk(item)
 
 
-def parse_query(text: str) -> Query:
-    """Parse and translate a query; QuerySyntaxError carries rdflib's message and position."""
-    try:
-        with _LOCK:
-            query = translateQuery(parseQuery(text))
-    except Exception as error:
-        raise QuerySyntaxError(str(error)) from error
-    _guard_regexes(query.algebra)
-    return query
-
-
 def parse_update(text: str, base: str | None = None) -> Update:
-    """Parse and translate an update, like parse_query."""
+    """Parse and translate an update; QuerySyntaxError carries rdflib's message and position."""
     try:
         with _LOCK:
             update = translateUpdate(parseUpdate(text), base=base)

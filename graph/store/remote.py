@@ -235,10 +235,12 @@ class RemoteStore:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def prepare(self, text: str) -> Prepared:
-        """Parse with rdflib first: the remote server would follow SERVICE on its own."""
-        plan = operations.inspect_query(text, self.services)
-        return Prepared(text, plan.form, plan)
+    def prepare(self, text: str, base: str | None = None) -> Prepared:
+        """Check the query first: the remote server would follow SERVICE on its own. The
+        service's base IRI goes first in the text sent (a BASE in the query still wins)."""
+        plan = operations.inspect_query(text, self.services, base)
+        sent = f"BASE <{base}>\n{text}" if base else text
+        return Prepared(sent, plan.form, plan, base)
 
     def query(
         self,
@@ -326,8 +328,12 @@ class RemoteStore:
         using_named_graphs: Sequence[URIRef] = (),
         base: str | None = None,
     ) -> None:
-        """Send the update (after cajkg's checks), then bring the inferred graph up to date."""
-        operations.inspect_update(
+        """Send the update (after cajkg's checks), then bring the inferred graph up to date.
+
+        WHERE clauses read the union of the asserted graphs, as on the embedded stores: when
+        the request names no graphs and no operation has USING or WITH, cajkg sends every
+        asserted graph as using-graph-uri (the remote default graph would hold inferences)."""
+        parsed = operations.inspect_update(
             text,
             base=base,
             protected=self.inferred_graph,
@@ -337,6 +343,10 @@ class RemoteStore:
         )
         if base:
             text = f"BASE {URIRef(base).n3()}\n{text}"
+        if not (using_graphs or using_named_graphs) and any(
+            op.name == "Modify" and not (op.using or op.withClause) for op in parsed.algebra
+        ) and not any(op.using or op.withClause for op in parsed.algebra):
+            using_graphs = [g for g in self.client.graph_names() if g != self.inferred_graph]
         params = [("using-graph-uri", str(g)) for g in using_graphs]
         params += [("using-named-graph-uri", str(g)) for g in using_named_graphs]
         self._write(text, params)

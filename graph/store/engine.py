@@ -1,0 +1,367 @@
+"""The embedded stores' common core: data in a pyoxigraph Store, queries on Oxigraph's engine
+in worker processes, writes through an rdflib overlay and the incremental reasoner.
+
+Queries: cajkg reads the query's shape (form, FROM, SERVICE) from its tokens, and a worker
+process of the `QueryPool` (a replica of the store) evaluates it; one that passes its deadline is
+killed. With inference the default graph is the union of all graphs; without, the union of every
+graph except `cjg:inferred`, which GRAPH cannot reach either. FROM and the protocol's graph
+parameters select graphs of the store and never fetch anything.
+
+Writes, one at a time: the operation runs against an `Overlay` (reads from Oxigraph, writes kept
+aside), so the exact asserted difference is known without copying the dataset. The reasoner
+turns it into the difference of the inferred graph; a subclass makes the write durable
+(`_record`); then both differences are applied to the store and broadcast to the workers under
+one lock, so no later query sees asserted facts without their inferences. A write that fails,
+or whose inferences cannot be computed (an inconsistency), changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef, Variable
+from rdflib.query import Result
+from rdflib.term import Node
+
+from cajkg.graph import formats
+from cajkg.graph.incremental import Delta
+from cajkg.graph.iris import G_INFERRED, PREFIXES
+
+from . import operations, updates
+from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
+from .overlay import Overlay
+from .pool import QueryPool
+from .reasoning import DeltaReasoner, Reasoner, delta_reasoner
+from .terms import from_ox, graph_name, nquads, quad_of, triple_of
+
+log = logging.getLogger(__name__)
+
+
+def _row(variables: list[Variable], values: list[Any]) -> dict[Variable, Node]:
+    """One solution as rdflib bindings (unbound variables left out)."""
+    return {v: from_ox(value) for v, value in zip(variables, values, strict=True)
+            if value is not None}
+
+
+def _bound_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+class EngineStore:
+    """The Store protocol over a pyoxigraph Store; subclasses decide where data lives."""
+
+    def __init__(
+        self,
+        engine: ox.Store,
+        *,
+        reasoner: Reasoner | DeltaReasoner | None = None,
+        inferred_graph: URIRef = G_INFERRED,
+        fetchable: Sequence[str] = (),
+        services: Sequence[str] = (),
+        workers: int = 4,
+    ) -> None:
+        self.inferred_graph = inferred_graph
+        self.fetchable = tuple(fetchable)
+        self.services = tuple(services)
+        self._engine = engine
+        self._inferred = graph_name(inferred_graph)
+        self._reasoner = None if reasoner is None else delta_reasoner(reasoner)
+        self._seeded = False
+        self._closed = False
+        self._write_lock = threading.Lock()
+        self._swap_lock = threading.Lock()
+        self.pool = QueryPool(workers, self._dump, self._swap_lock)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def prepare(self, text: str, base: str | None = None) -> Prepared:
+        """Read the query's form and dataset, refuse SERVICE, check the syntax."""
+        plan = operations.inspect_query(text, self.services, base)
+        return Prepared(text, plan.form, plan, base)
+
+    def query(
+        self,
+        query: Prepared | str,
+        *,
+        default_graphs: Sequence[URIRef] = (),
+        named_graphs: Sequence[URIRef] = (),
+        infer: bool = True,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> Result:
+        """Evaluate on Oxigraph in a deadline-bound worker; protocol graphs override FROM."""
+        if isinstance(query, str):
+            query = self.prepare(query)
+        plan: operations.QueryPlan = query.parsed
+        defaults, named = plan.dataset(default_graphs, named_graphs)
+        options: dict[str, Any] = {"base_iri": query.base}
+        fetched: list[Any] = []
+        if defaults or named:
+            options["default_graph"] = [self._chosen(g, infer, fetched) for g in defaults]
+            options["named_graphs"] = [self._chosen(g, infer, fetched) for g in named]
+        elif infer:
+            options["use_default_graph_as_union"] = True
+        else:
+            graphs = [g for g in self._engine.named_graphs() if g != self._inferred]
+            options["default_graph"] = [ox.DefaultGraph(), *graphs]
+            options["named_graphs"] = graphs
+        extra = nquads(fetched) if fetched else b""
+        return self._evaluate(query, options, max_rows, timeout, extra)
+
+    def _chosen(self, iri: URIRef, infer: bool, fetched: list[Any]) -> Any:
+        """A graph named by FROM or the protocol: a (visible) graph of the store, or an IRI the
+        operator allow-listed, fetched here (its quads go to the worker with the query)."""
+        node = graph_name(iri)
+        if (infer or node != self._inferred) and self._has_graph(node):
+            return node
+        if operations.allowed(iri, self.fetchable):
+            fetched.extend(quad_of(t, node) for t in updates.fetch(iri))
+            return node
+        raise ForbiddenOperation(
+            f"{iri.n3()} is not a graph of this store; FROM, USING and the protocol's graph "
+            "parameters select graphs of the store and never fetch anything"
+        )
+
+    def _has_graph(self, node: Any) -> bool:
+        return next(iter(self._engine.quads_for_pattern(None, None, None, node)), None) is not None
+
+    def _evaluate(self, query: Prepared, options: dict[str, Any], max_rows: int | None,
+                  timeout: float | None, extra: bytes) -> Result:
+        """Run in a worker process and turn the reply into an rdflib Result."""
+        status, answer = self.pool.run((query.text, options, max_rows, extra), timeout)
+        if status == "syntax":
+            raise QuerySyntaxError(answer)
+        if status != "ok":
+            raise StoreError(answer)
+        if answer[0] == "too-large":
+            unit = "rows" if query.form == "SELECT" else "triples"
+            raise ResultTooLarge(f"the result has more than {max_rows} {unit}; add a LIMIT")
+        result = Result(query.form)
+        if answer[0] == "ASK":
+            result.askAnswer = answer[1]
+        elif answer[0] == "SELECT":
+            result.vars = [Variable(name) for name in answer[1]]
+            result.bindings = [_row(result.vars, row) for row in answer[2]]
+        else:
+            graph = _bound_graph()
+            for s, p, o in answer[1]:
+                graph.add((from_ox(s), from_ox(p), from_ox(o)))
+            result.graph = graph
+        return result
+
+    # -- reads of whole graphs -------------------------------------------------------------
+
+    def graph(self, name: URIRef | None) -> Graph | None:
+        """A copy of one graph (the store's own default graph for None)."""
+        graph = _bound_graph()
+        for quad in self._engine.quads_for_pattern(None, None, None, graph_name(name)):
+            graph.add(triple_of(quad))
+        if name is not None and not len(graph):
+            return None
+        return graph
+
+    def is_empty(self) -> bool:
+        """True when the store holds no quad at all."""
+        return next(iter(self._engine.quads_for_pattern(None, None, None, None)), None) is None
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def update(
+        self,
+        text: str,
+        *,
+        using_graphs: Sequence[URIRef] = (),
+        using_named_graphs: Sequence[URIRef] = (),
+        base: str | None = None,
+    ) -> None:
+        """Check, then apply as one atomic write."""
+        self._check_writable()
+        self._parse_update(text, base, using=bool(using_graphs or using_named_graphs))
+        self._write({"op": "update", "text": text, "base": base,
+                     "using": [str(g) for g in using_graphs],
+                     "using_named": [str(g) for g in using_named_graphs]})
+
+    def replace_graph(self, name: URIRef | None, data: Graph) -> bool:
+        """Graph Store PUT."""
+        return self._write_graph("put", name, data)
+
+    def add_to_graph(self, name: URIRef | None, data: Graph) -> bool:
+        """Graph Store POST."""
+        return self._write_graph("post", name, data)
+
+    def drop_graph(self, name: URIRef | None) -> bool:
+        """Graph Store DELETE; False when there was no such graph."""
+        self._check_graph_writable(name)
+        if self.graph(name) is None:
+            return False
+        self._write({"op": "delete", "graph": name and str(name)})
+        return True
+
+    def close(self) -> None:
+        """Stop the query workers (after a write or warm-up in progress)."""
+        with self._write_lock:
+            self._closed = True
+            self.pool.close()
+
+    def _dump(self) -> bytes:
+        """Every quad, for a new query worker (called under the swap lock)."""
+        return self._engine.dump(format=ox.RdfFormat.N_QUADS)
+
+    def _write_graph(self, op: str, name: URIRef | None, data: Graph) -> bool:
+        self._check_graph_writable(name)
+        created = name is not None and self.graph(name) is None
+        nt = formats.serialize_graph(data, updates.NT).decode("utf-8")
+        self._write({"op": op, "graph": name and str(name), "nt": nt})
+        return created
+
+    def _check_writable(self) -> None:
+        """Subclasses that can be opened read-only refuse writes here."""
+
+    def _check_graph_writable(self, name: URIRef | None) -> None:
+        self._check_writable()
+        if name == self.inferred_graph:
+            raise ForbiddenOperation(
+                f"{self.inferred_graph.n3()} is computed by the reasoner and cannot be written"
+            )
+
+    def _parse_update(self, text: str, base: str | None, using: bool = False) -> Any:
+        """Parse and refuse what the operator has not allowed (the checks all stores share)."""
+        return operations.inspect_update(
+            text,
+            base=base,
+            protected=self.inferred_graph,
+            using=using,
+            fetchable=self.fetchable,
+            services=self.services,
+        )
+
+    def _source(self, dataset: Dataset, iri: URIRef) -> Graph:
+        """A graph of the store, or an allow-listed IRI fetched; anything else is refused."""
+        graph = updates.context(dataset, iri)
+        if len(graph):
+            return graph
+        if operations.allowed(iri, self.fetchable):
+            return updates.fetch(iri)
+        raise ForbiddenOperation(
+            f"{iri.n3()} is not a graph of this store; FROM, USING and the protocol's graph "
+            "parameters select graphs of the store and never fetch anything"
+        )
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        """Overlay, reason, record, apply: all or nothing, one writer at a time."""
+        with self._write_lock:
+            added, removed = self._changes(entry)
+            if not added and not removed:
+                return
+            delta = self._reason(added, removed)
+            try:
+                self._record(entry, added, removed)
+            except BaseException:
+                if self._reasoner is not None and self._seeded:
+                    self._reasoner.change([triple_of(q) for q in removed],
+                                          [triple_of(q) for q in added])
+                raise
+            try:
+                self._apply(added, removed, delta)
+            except BaseException:
+                self._seeded = False
+                raise
+            self._recorded()
+
+    def _replay(self, entry: dict[str, Any]) -> None:
+        """Apply a journalled write at start-up, without reasoning (refresh_inferences after)."""
+        self._apply(*self._changes(entry), Delta())
+
+    def _changes(self, entry: dict[str, Any]) -> tuple[set[Any], set[Any]]:
+        """The quads a write adds and removes, computed without touching the engine."""
+        overlay = Overlay(self._engine, self._inferred)
+        try:
+            updates.apply_entry(overlay.dataset(), entry, self._parse_update, self._source)
+        finally:
+            overlay.detach()
+        return overlay.added, overlay.removed
+
+    def _reason(self, added: set[Any], removed: set[Any]) -> Delta:
+        """The inferred graph's difference for an asserted difference (seeding on first use:
+        then the whole inferred graph, since what is stored may predate the reasoner)."""
+        if self._reasoner is None:
+            return Delta()
+        try:
+            seeded = self._seed()
+            delta = self._reasoner.change([triple_of(q) for q in added],
+                                          [triple_of(q) for q in removed])
+        except Exception as error:
+            log.exception("reasoning failed; the write is refused")
+            raise ForbiddenOperation(
+                f"the write was refused because reasoning failed: {error}") from error
+        if seeded is not None and not delta.reset:
+            whole = (frozenset(seeded) - delta.removed) | delta.added
+            return Delta(whole, reset=True)
+        return delta
+
+    def _seed(self) -> Graph | None:
+        """Seed the reasoner from the stored asserted quads; its inferred graph, or None when
+        it was seeded already."""
+        if self._seeded or self._reasoner is None:
+            return None
+        asserted = (triple_of(q) for q in self._engine.quads_for_pattern(None, None, None, None)
+                    if q.graph_name != self._inferred)
+        inferred = self._reasoner.seed(asserted)
+        self._seeded = True
+        return inferred
+
+    def refresh_inferences(self) -> None:
+        """Recompute the inferred graph from the asserted quads and store the difference."""
+        with self._write_lock:
+            self._seeded = False
+            self._refresh()
+
+    def warm(self) -> threading.Thread | None:
+        """Seed the reasoner in the background (writes wait for it), so that the first write
+        does not pay for a full materialization; also repairs a stale stored inferred graph."""
+        if self._reasoner is None or self._seeded:
+            return None
+        thread = threading.Thread(target=self._warm, name="cajkg-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def _warm(self) -> None:
+        with self._write_lock:
+            if self._closed or self._seeded:
+                return
+            try:
+                self._refresh()
+            except Exception:
+                log.exception("seeding the reasoner failed; the first write will try again")
+
+    def _refresh(self) -> None:
+        inferred = self._seed()
+        if inferred is not None:
+            self._apply(set(), set(), Delta(frozenset(inferred), reset=True))
+
+    def _record(self, entry: dict[str, Any], added: set[Any], removed: set[Any]) -> None:
+        """Make the write durable before it is applied (the journal, a pending file)."""
+
+    def _recorded(self) -> None:
+        """The write is applied: clean up what `_record` left."""
+
+    def _apply(self, added: set[Any], removed: set[Any], delta: Delta) -> None:
+        """Both differences into Oxigraph, readers held off from opening queries meanwhile."""
+        inferred_added = {quad_of(t, self._inferred) for t in delta.added}
+        inferred_removed = {quad_of(t, self._inferred) for t in delta.removed}
+        if delta.reset:
+            current = set(self._engine.quads_for_pattern(None, None, None, self._inferred))
+            inferred_removed, inferred_added = current - inferred_added, inferred_added - current
+        gone, new = removed | inferred_removed, added | inferred_added
+        with self._swap_lock:
+            for quad in gone:
+                self._engine.remove(quad)
+            self._engine.extend(new)
+            self.pool.broadcast(nquads(gone), nquads(new))

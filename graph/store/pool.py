@@ -1,0 +1,156 @@
+"""A pool of query worker processes (`worker.py`), each holding a replica of the store.
+
+Why processes: Oxigraph evaluates a query in Rust without ever returning to Python, so neither a
+thread nor an asynchronous exception can stop it; a process can be killed. Processes also run
+queries on every core, free of the GIL. Workers start on demand (up to `size`) and are reused;
+one whose query passes its deadline is killed, and the next query starts a fresh one from a dump
+of the store.
+
+Consistency: the store calls `broadcast` with each write's difference while it holds `lock`
+(the same lock under which it changed its own copy), and a new worker is loaded under that lock
+too, so every replica sees every write exactly once and in order. Messages to a worker go through
+its own outbox thread, so a write never waits for a busy worker: the worker applies it after the
+query in hand, before any later one.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from .base import QueryTimeout, StoreError
+from .worker import receive, send
+
+log = logging.getLogger(__name__)
+
+
+class _Worker:
+    """One worker process and the thread that feeds its stdin."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "cajkg.graph.store.worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )
+        self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        threading.Thread(target=self._feed, name="cajkg-worker-feed", daemon=True).start()
+
+    def post(self, message: Any) -> None:
+        """Queue a message; never blocks."""
+        self._outbox.put(message)
+
+    def _feed(self) -> None:
+        stdin = self.process.stdin
+        assert stdin is not None
+        while (message := self._outbox.get()) is not None:
+            try:
+                send(stdin, message)
+            except OSError:
+                return
+
+    def reply(self, timeout: float | None) -> Any:
+        """The answer to the query in hand; None when the timeout passed first."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        ready, _, _ = select.select([stdout], [], [], timeout)
+        if not ready:
+            return None
+        try:
+            return receive(stdout)
+        except EOFError:
+            raise StoreError("a query worker died; it will be replaced") from None
+
+    def kill(self) -> None:
+        self._outbox.put(None)
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+def _kill_all(workers: list[_Worker]) -> None:
+    for worker in list(workers):
+        worker.kill()
+    workers.clear()
+
+
+class QueryPool:
+    """At most `size` queries at once, each in a worker process, each stopped at its deadline."""
+
+    def __init__(self, size: int, snapshot: Callable[[], bytes], lock: threading.Lock) -> None:
+        self.workers = size
+        self.stopped = 0
+        self._snapshot = snapshot
+        self._lock = lock
+        self._slots = threading.BoundedSemaphore(size)
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._all: list[_Worker] = []
+        self._finalizer = weakref.finalize(self, _kill_all, self._all)
+
+    def run(self, request: tuple[Any, ...], timeout: float | None) -> Any:
+        """Send a query request to a worker and return its reply, or raise QueryTimeout."""
+        started = time.monotonic()
+        if not self._slots.acquire(timeout=timeout):
+            raise QueryTimeout(f"all {self.workers} query workers stayed busy for {timeout:g} s")
+        try:
+            worker = self._take()
+            worker.post(("query", *request))
+            remaining = None if timeout is None else max(0.0, started + timeout - time.monotonic())
+            try:
+                reply = worker.reply(remaining)
+            except StoreError:
+                self._discard(worker)
+                raise
+            if reply is None:
+                self._discard(worker)
+                self.stopped += 1
+                log.warning("query stopped after %.1f s", time.monotonic() - started)
+                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+            self._idle.put(worker)
+            return reply
+        finally:
+            self._slots.release()
+
+    def broadcast(self, remove: bytes, add: bytes) -> None:
+        """Send a write to every worker; the caller holds the store's lock."""
+        for worker in self._all:
+            worker.post(("change", remove, add))
+
+    def restart(self) -> None:
+        """Stop every worker (the caller holds the lock): the store was replaced wholesale, and
+        the next queries start fresh workers from a new dump."""
+        for worker in list(self._all):
+            self._all.remove(worker)
+            worker.kill()
+        while not self._idle.empty():
+            self._idle.get_nowait()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._lock:
+            self._finalizer()
+
+    def _take(self) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            worker = _Worker()
+            with self._lock:
+                worker.post(("change", b"", self._snapshot()))
+                self._all.append(worker)
+            return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.kill()

@@ -1,0 +1,78 @@
+"""Terms between rdflib and pyoxigraph: the embedded stores keep data in Oxigraph, while the
+HTTP layer, the reasoner and the update machinery speak rdflib."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
+
+from .base import StoreError
+
+_XSD_STRING = str(XSD.string)
+
+RDFTriple = tuple[Node, Node, Node]
+
+
+def to_ox(term: Node) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"cannot store {term!r}")
+
+
+def from_ox(term: Any) -> Node:
+    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise StoreError(f"unsupported term in the store: {term!r}")
+
+
+def graph_name(name: Node | None) -> Any:
+    """An rdflib graph name (None or rdflib's default graph id: the default graph) for Oxigraph."""
+    if name is None or name == DATASET_DEFAULT_GRAPH_ID:
+        return ox.DefaultGraph()
+    return to_ox(name)
+
+
+def triple_of(quad: Any) -> RDFTriple:
+    """The rdflib triple of a pyoxigraph quad."""
+    return from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+
+
+def quad_of(triple: RDFTriple, name: Any) -> Any:
+    """A pyoxigraph quad of an rdflib triple in the graph `name` (a pyoxigraph graph name)."""
+    s, p, o = triple
+    return ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
+
+
+def quads_from(dataset: Dataset) -> Iterable[Any]:
+    """Every quad of an rdflib dataset as pyoxigraph quads (the default graph stays default)."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        name = g.identifier if isinstance(g, Graph) else g
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name(name))
+
+
+def nquads(quads: Iterable[Any]) -> bytes:
+    """pyoxigraph quads as N-Quads (blank node labels kept), for workers and pending files."""
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
