@@ -90,7 +90,7 @@ def _running(server: Server, started: float, timeout: float) -> Iterator[Server]
 
 
 @contextmanager
-def cajkg_server(data: Path, reasoner: str, timeout: float = 120) -> Iterator[Server]:
+def cajkg_server(data: Path, reasoner: str, timeout: float = 600) -> Iterator[Server]:
     """cajkg's app (memory store, waitress) on `data`; startup_s runs from spawn to first answer."""
     port = free_port()
     env = child_env(CAJKG_UPDATE_TOKEN=TOKEN)
@@ -114,7 +114,7 @@ def cajkg_server(data: Path, reasoner: str, timeout: float = 120) -> Iterator[Se
 
 
 @contextmanager
-def oxigraph_server(data: Path, timeout: float = 120) -> Iterator[Server]:
+def oxigraph_server(data: Path, timeout: float = 600) -> Iterator[Server]:
     """`oxigraph serve` on a fresh store; startup_s counts the bulk load and the first answer."""
     with tempfile.TemporaryDirectory(prefix="cajkg-bench-oxigraph-") as location:
         port = free_port()

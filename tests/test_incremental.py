@@ -13,7 +13,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Dataset, URIRef
 
 from cajkg.graph.article import split_sentences
 from cajkg.graph.build import BuildConfig
-from cajkg.graph.incremental import Delta, Materializer
+from cajkg.graph.incremental import Delta, IncrementalReasoner, Materializer
 from cajkg.graph.iris import CAJKG, RES
 from cajkg.graph.load import SourceError, load_dataset
 from cajkg.graph.provenance import ProvenanceError, anchor_mentions
@@ -217,3 +217,25 @@ def test_a_construct_it_does_not_compile_is_left_to_owlrl():
     fast = Materializer(triples | extra)
     assert fast.mode == "owlrl"
     assert set(fast.inferred_triples()) == reference(triples | extra)
+
+
+def test_the_store_interface_seed_and_change_matches_owlrl():
+    """IncrementalReasoner.seed/change, as the embedded stores call it: one write removes and
+    adds at once, the combined Delta patches the stored graph, an inconsistent write is undone."""
+    triples = sorted(triples_of(small_generated(articles=2, sentences=6)), key=str)
+    facts = [t for t in triples if t[1] not in (RDFS.subClassOf, OWL.onProperty, RDF.first)
+             and not isinstance(t[0], BNode)]
+    reasoner = IncrementalReasoner()
+    inferred = set(reasoner.seed(triples))
+    present, rng = set(triples), random.Random(11)
+    for _ in range(6):
+        gone = rng.sample(sorted(present & set(facts), key=str), 5)
+        back = [t for t in rng.sample(facts, 5) if t not in present]
+        inferred = apply(inferred, reasoner.change(back, gone))
+        present = (present - set(gone)) | set(back)
+        assert inferred == set(Materializer(present).inferred_triples())
+    assert inferred == reference(present)
+    with pytest.raises(InconsistencyError):
+        reasoner.change([(RES.Tokyo, RDF.type, CAJKG.Person), (RES.Tokyo, RDF.type, CAJKG.City)],
+                        rng.sample(sorted(present & set(facts), key=str), 3))
+    assert set(reasoner.materializer.inferred_triples()) == inferred

@@ -15,6 +15,7 @@ query in hand, before any later one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import select
@@ -53,7 +54,7 @@ class _Worker:
         while (message := self._outbox.get()) is not None:
             try:
                 send(stdin, message)
-            except OSError:
+            except (OSError, ValueError):  # the worker was killed, its pipe closed
                 return
 
     def reply(self, timeout: float | None) -> Any:
@@ -74,7 +75,8 @@ class _Worker:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
-                stream.close()
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 def _kill_all(workers: list[_Worker]) -> None:

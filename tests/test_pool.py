@@ -1,0 +1,106 @@
+"""The query worker processes: a runaway query costs only its worker, which is killed and
+replaced; replicas see every write, in order, including a worker started after the write."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from conftest import fixture_dataset
+
+from cajkg.graph.store.base import QueryTimeout
+from cajkg.graph.store.memory import MemoryStore
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
+NEW = "<http://example.org/pool/s> <http://example.org/pool/p> {} ."
+
+
+def _count(store: MemoryStore) -> int:
+    rows = store.query("SELECT (COUNT(*) AS ?n) { ?s <http://example.org/pool/p> ?o }")
+    return int(next(iter(rows))[0])
+
+
+@pytest.fixture
+def store():
+    store = MemoryStore(fixture_dataset(), workers=2)
+    yield store
+    store.close()
+
+
+def test_a_runaway_query_kills_its_worker_and_the_next_query_gets_a_fresh_one(store):
+    assert _count(store) == 0
+    first = list(store.pool._all)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="stopped"):
+        store.query(RUNAWAY, timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert store.pool.stopped == 1
+    assert all(w.process.poll() is not None for w in first if w not in store.pool._all)
+    store.update("INSERT DATA { " + NEW.format(1) + " }")
+    assert _count(store) == 1
+    assert len(store.pool._all) <= 2
+
+
+def _replica_counts(store: MemoryStore) -> list[int]:
+    """Ask every worker directly (the pool itself always reuses the most recent one)."""
+    counts = []
+    for worker in store.pool._all:
+        worker.post(("query", "SELECT (COUNT(*) AS ?n) { ?s <http://example.org/pool/p> ?o }",
+                     {"use_default_graph_as_union": True}, None, b""))
+        status, answer = worker.reply(10)
+        assert status == "ok"
+        counts.append(int(answer[2][0][0].value))
+    return counts
+
+
+def test_every_replica_sees_every_write_in_order(store):
+    barrier = threading.Barrier(2)
+
+    def hold() -> None:
+        barrier.wait()
+        store.query("ASK { ?s ?p ?o }")
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    barrier.wait()
+    store.query("ASK { ?s ?p ?o }")
+    thread.join()
+    assert len(store.pool._all) == 2
+    for n in range(1, 6):
+        store.update("INSERT DATA { " + NEW.format(n) + " }")
+        assert _replica_counts(store) == [n, n]
+    store.update("DELETE DATA { " + NEW.format(3) + " }")
+    store.pool.restart()
+    store.query("ASK { ?s ?p ?o }")
+    assert _replica_counts(store) == [4]
+
+
+def test_a_query_that_finds_every_worker_busy_times_out(store):
+    stopped: list[str] = []
+
+    def runaway() -> None:
+        try:
+            store.query(RUNAWAY, timeout=3)
+        except QueryTimeout as error:
+            stopped.append(str(error))
+
+    runaways = [threading.Thread(target=runaway) for _ in range(2)]
+    for thread in runaways:
+        thread.start()
+    time.sleep(0.5)
+    with pytest.raises(QueryTimeout, match="busy"):
+        store.query("ASK { ?s ?p ?o }", timeout=0.5)
+    for thread in runaways:
+        thread.join()
+    assert len(stopped) == 2
+    assert store.query("ASK { ?s ?p ?o }", timeout=5).askAnswer is True
+
+
+def test_closing_the_store_stops_its_workers():
+    store = MemoryStore(fixture_dataset(), workers=2)
+    store.query("ASK { ?s ?p ?o }")
+    processes = [w.process for w in store.pool._all]
+    assert processes
+    store.close()
+    assert all(p.poll() is not None for p in processes)
