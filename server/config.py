@@ -42,7 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CAJKG_QUERY_TIMEOUT", "30", float,
             "Seconds a query may run; a longer one is stopped and its client gets 503."),
     Setting("CAJKG_QUERY_WORKERS", "4", int,
-            "Queries evaluated at once; more wait for a worker (within their timeout)."),
+            "Query worker processes (each holds a replica of the store), so queries evaluated at "
+            "once; more wait for a worker (within their timeout)."),
     Setting("CAJKG_MAX_INFLIGHT", "6", int,
             "Requests handled at once (not counting /healthz and /metrics); the next ones get "
             "503 with Retry-After at once instead of waiting in a queue. 0: no limit. "

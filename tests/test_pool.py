@@ -13,6 +13,9 @@ from cajkg.graph.store.base import QueryTimeout
 from cajkg.graph.store.memory import MemoryStore
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
+_ROWS = " ".join(str(n) for n in range(1000))
+RUNAWAY_ON_NOTHING = ("SELECT (COUNT(*) AS ?n) { " + " ".join(
+    f"VALUES ?v{i} {{ {_ROWS} }}" for i in range(3)) + " }")
 NEW = "<http://example.org/pool/s> <http://example.org/pool/p> {} ."
 
 
@@ -104,3 +107,21 @@ def test_closing_the_store_stops_its_workers():
     assert processes
     store.close()
     assert all(p.poll() is not None for p in processes)
+
+
+def test_the_oxigraph_stores_workers_open_checkpoints_not_copies(tmp_path):
+    from cajkg.graph.store.oxigraph import WORKERS_DIR, OxigraphStore
+
+    store = OxigraphStore(tmp_path, workers=1)
+    store.update("INSERT DATA { GRAPH <http://example.org/pool/g> { " + NEW.format(1) + " } }")
+    assert _count(store) == 1
+    (checkpoint,) = (tmp_path / WORKERS_DIR).iterdir()
+    with pytest.raises(QueryTimeout):
+        store.query(RUNAWAY_ON_NOTHING, timeout=0.5)
+    assert not checkpoint.exists()
+    store.update("INSERT DATA { GRAPH <http://example.org/pool/g> { " + NEW.format(2) + " } }")
+    assert _count(store) == 2
+    store.close()
+    reader = OxigraphStore(tmp_path, read_only=True, workers=1)
+    assert _count(reader) == 2
+    reader.close()

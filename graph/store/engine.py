@@ -77,7 +77,7 @@ class EngineStore:
         self._closed = False
         self._write_lock = threading.Lock()
         self._swap_lock = threading.Lock()
-        self.pool = QueryPool(workers, self._dump, self._swap_lock)
+        self.pool = QueryPool(workers, self._worker_seed, self._swap_lock)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -210,9 +210,9 @@ class EngineStore:
             self._closed = True
             self.pool.close()
 
-    def _dump(self) -> bytes:
-        """Every quad, for a new query worker (called under the swap lock)."""
-        return self._engine.dump(format=ox.RdfFormat.N_QUADS)
+    def _worker_seed(self) -> tuple[Any, ...]:
+        """A new query worker's first message (called under the swap lock): every quad."""
+        return ("change", b"", self._engine.dump(format=ox.RdfFormat.N_QUADS))
 
     def _write_graph(self, op: str, name: URIRef | None, data: Graph) -> bool:
         self._check_graph_writable(name)

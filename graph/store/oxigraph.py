@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MARKER = "inference-pending"
 ENGINE_DIR = "oxigraph"
+WORKERS_DIR = "query-workers"
 _NQ = ox.RdfFormat.N_QUADS
 
 
@@ -61,6 +63,10 @@ class OxigraphStore(EngineStore):
         super().__init__(store, reasoner=reasoner, inferred_graph=inferred_graph,
                          fetchable=fetchable, services=services, workers=workers)
         self._marker = self.data_dir / MARKER
+        self._checkpoints = self.data_dir / WORKERS_DIR
+        self._made = 0
+        if not read_only:
+            shutil.rmtree(self._checkpoints, ignore_errors=True)
         if self._marker.exists() and not read_only:
             log.warning("%s: the last write did not finish; completing it", self.data_dir)
             self._finish_pending()
@@ -91,6 +97,17 @@ class OxigraphStore(EngineStore):
             self.refresh_inferences()
         self._engine.flush()
         self._recorded()
+
+    def _worker_seed(self) -> tuple[Any, ...]:
+        """A checkpoint of the database for a new query worker (hard links: no copy, no RAM);
+        a read-only store, which cannot change under its workers, is shared as it is."""
+        if self.read_only:
+            return ("read-only", str(self.data_dir / ENGINE_DIR))
+        self._made += 1
+        target = self._checkpoints / str(self._made)
+        self._checkpoints.mkdir(exist_ok=True)
+        self._engine.backup(str(target))
+        return ("open", str(target))
 
     def close(self) -> None:
         """Flush to disk and let go of the store (RocksDB allows one process at a time)."""

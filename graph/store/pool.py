@@ -3,8 +3,8 @@
 Why processes: Oxigraph evaluates a query in Rust without ever returning to Python, so neither a
 thread nor an asynchronous exception can stop it; a process can be killed. Processes also run
 queries on every core, free of the GIL. Workers start on demand (up to `size`) and are reused;
-one whose query passes its deadline is killed, and the next query starts a fresh one from a dump
-of the store.
+one whose query passes its deadline is killed, and the next query starts a fresh one, seeded by
+the store (`seed` gives the first message: a dump to load, or a checkpoint directory to open).
 
 Consistency: the store calls `broadcast` with each write's difference while it holds `lock`
 (the same lock under which it changed its own copy), and a new worker is loaded under that lock
@@ -19,12 +19,14 @@ import contextlib
 import logging
 import queue
 import select
+import shutil
 import subprocess
 import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .base import QueryTimeout, StoreError
@@ -36,13 +38,15 @@ log = logging.getLogger(__name__)
 class _Worker:
     """One worker process and the thread that feeds its stdin."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: tuple[Any, ...]) -> None:
+        self.directory = Path(seed[1]) if seed[0] == "open" else None
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "cajkg.graph.store.worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         )
         self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         threading.Thread(target=self._feed, name="cajkg-worker-feed", daemon=True).start()
+        self.post(seed)
 
     def post(self, message: Any) -> None:
         """Queue a message; never blocks."""
@@ -77,6 +81,8 @@ class _Worker:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def _kill_all(workers: list[_Worker]) -> None:
@@ -88,10 +94,11 @@ def _kill_all(workers: list[_Worker]) -> None:
 class QueryPool:
     """At most `size` queries at once, each in a worker process, each stopped at its deadline."""
 
-    def __init__(self, size: int, snapshot: Callable[[], bytes], lock: threading.Lock) -> None:
+    def __init__(self, size: int, seed: Callable[[], tuple[Any, ...]],
+                 lock: threading.Lock) -> None:
         self.workers = size
         self.stopped = 0
-        self._snapshot = snapshot
+        self._seed = seed
         self._lock = lock
         self._slots = threading.BoundedSemaphore(size)
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
@@ -145,9 +152,8 @@ class QueryPool:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            worker = _Worker()
             with self._lock:
-                worker.post(("change", b"", self._snapshot()))
+                worker = _Worker(self._seed())
                 self._all.append(worker)
             return worker
 

@@ -1,5 +1,6 @@
-"""A query worker process: a replica of the store in Oxigraph's memory, answering one query at
-a time on stdin/stdout (length-prefixed pickles).
+"""A query worker process: a replica of the store, answering one query at a time on stdin/stdout
+(length-prefixed pickles). The replica is in Oxigraph's memory (loaded from a dump), or, for the
+on-disk store, a RocksDB checkpoint of it (hard links, so it costs neither memory nor a copy).
 
 Oxigraph cannot be interrupted inside a query, and a thread cannot be killed, so a runaway query
 would hold a core forever. In a process it costs only that process: the pool kills it at the
@@ -83,7 +84,11 @@ def main() -> None:
         except EOFError:
             return
         kind = message[0]
-        if kind == "change":
+        if kind == "open":
+            store = ox.Store(message[1])
+        elif kind == "read-only":
+            store = ox.Store.read_only(message[1])
+        elif kind == "change":
             for quad in ox.parse(message[1], format=_NQ):
                 store.remove(quad)
             store.extend(ox.parse(message[2], format=_NQ))
