@@ -12,6 +12,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SH
 
+from cajkg.graph import shacl_sparql
 from cajkg.graph.iris import CAJKG, G_INFERRED, G_ONTOLOGY, G_PROVENANCE
 
 
@@ -45,9 +46,11 @@ def validate(ds: Dataset, shapes: Graph, inferred: Graph) -> Report:
     for g in ds.graphs():
         data += g
     data += inferred
+    core, checks = shacl_sparql.split(shapes)
     conforms, report, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", allow_warnings=True
+        data, shacl_graph=core, inference="none", allow_warnings=True
     )
+    conforms = shacl_sparql.run(checks, shapes, data, report) and conforms
     lines = []
     for result in report.subjects(SH.resultSeverity, SH.Violation):
         focus = report.value(result, SH.focusNode)

@@ -307,3 +307,34 @@ def test_the_summit_date_is_read_and_its_year_is_marked_as_implied(facts):
             GRAPH cjg:implied-summit-year { ?t cajkg:year ?year } }""",
     )
     assert rows == {(Literal(20), Literal(12), Literal(2025), CAJKG.DayPrecision)}
+
+
+def _results(report: Graph) -> set[tuple]:
+    return {(report.value(r, SH.focusNode), report.value(r, SH.sourceShape),
+             str(report.value(r, SH.resultMessage)))
+            for r in report.subjects(RDF.type, SH.ValidationResult)}
+
+
+@pytest.mark.parametrize("fixture", sorted(SHAPE_MESSAGES))
+def test_sparql_constraints_run_once_give_pyshacls_own_results(fixture, ontology, shapes):
+    """The build runs SHACL-SPARQL constraints itself, once each (cajkg.graph.shacl_sparql):
+    on every bad-record fixture, over the closure, the report equals pySHACL's."""
+    from cajkg.graph import shacl_sparql
+    from cajkg.graph.reason import infer
+
+    dataset = Dataset()
+    graph = dataset.graph(URIRef("urn:test:fixture"))
+    graph += ontology
+    graph += Graph().parse(DATA / fixture, format="turtle")
+    data = Graph()
+    data += graph
+    data += infer(dataset)
+    conforms, full, _ = validate(data, shacl_graph=shapes, inference="none")
+    core, checks = shacl_sparql.split(shapes)
+    assert checks and all((c.shape, SH.sparql, c.constraint) not in core for c in checks)
+    _, ours, _ = validate(data, shacl_graph=core, inference="none")
+    from_sparql = {r for r in _results(full) if "does not occur" in r[2]}
+    assert shacl_sparql.run(checks, shapes, data, ours) is not bool(from_sparql)
+    assert bool(from_sparql) is (fixture == "shapes-bad-mention.ttl")
+    assert not conforms
+    assert _results(ours) == _results(full)
