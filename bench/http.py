@@ -69,7 +69,7 @@ def _wait_until_answering(server: Server, started: float, timeout: float) -> Non
             if reply.status_code == 200:
                 server.startup_s = time.perf_counter() - started
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.05)
     raise RuntimeError(f"{server.name} did not answer within {timeout:.0f} s")

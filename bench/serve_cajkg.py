@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     reasoner = IncrementalReasoner() if argv[2:] == ["incremental"] else infer
     config = from_env()
     store = MemoryStore(dataset, reasoner=reasoner, workers=config["CAJKG_QUERY_WORKERS"])
-    store.refresh_inferences()  # seed the reasoner now rather than on the first write
+    store.warm()  # as `cajkg serve` does: a query worker and the reasoner, in the background
     serve(create_app(config, store=store), host="127.0.0.1", port=port)
     return 0
 

@@ -80,8 +80,8 @@ def main() -> int:
             store = open_store(kind, **options)
             try:
                 warm = getattr(store, "warm", None)
-                if warm is not None and (thread := warm()) is not None:
-                    thread.join()
+                if warm is not None:
+                    warm().join()
                 samples = _time_writes(store)
             finally:
                 store.close()

@@ -323,23 +323,24 @@ class EngineStore:
             self._seeded = False
             self._refresh()
 
-    def warm(self) -> threading.Thread | None:
-        """Seed the reasoner in the background (writes wait for it), so that the first write
-        does not pay for a full materialization; also repairs a stale stored inferred graph."""
-        if self._reasoner is None or self._seeded:
-            return None
+    def warm(self) -> threading.Thread:
+        """In the background, start a query worker and seed the reasoner (writes wait for it),
+        so that neither the first query nor the first write pays for loading; seeding also
+        repairs a stale stored inferred graph."""
         thread = threading.Thread(target=self._warm, name="cajkg-warm", daemon=True)
         thread.start()
         return thread
 
     def _warm(self) -> None:
         with self._write_lock:
-            if self._closed or self._seeded:
+            if self._closed:
                 return
             try:
-                self._refresh()
+                self.pool.prestart()
+                if self._reasoner is not None and not self._seeded:
+                    self._refresh()
             except Exception:
-                log.exception("seeding the reasoner failed; the first write will try again")
+                log.exception("warming up failed; the first query or write will try again")
 
     def _refresh(self) -> None:
         inferred = self._seed()

@@ -148,6 +148,11 @@ class QueryPool:
         with self._lock:
             self._finalizer()
 
+    def prestart(self) -> None:
+        """Start one worker ahead of the first query (a large store takes seconds to load)."""
+        if not self._all:
+            self._idle.put(self._take())
+
     def _take(self) -> _Worker:
         try:
             return self._idle.get_nowait()
