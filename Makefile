@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource
 
-.PHONY: serve test install install-test debian build lint bench bench-full reliability reliability-quick owlcheck clean
+.PHONY: serve test install install-test debian build lint bench bench-full bench-scale bench-stores reliability reliability-quick owlcheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ bench: install-test
 
 bench-full: install-test
 	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench --full
+
+bench-scale: install-test
+	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench --scale --out bench/results/scale
+
+bench-stores: install-test build
+	PYTHONPATH=$(CURDIR) CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m bench.stores
 
 # Load, fault, fuzz and breach runs against a real `cajkg serve`; rewrites docs/reliability.md.
 reliability-quick: debian install-test

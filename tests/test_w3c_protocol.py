@@ -1,4 +1,6 @@
-"""The W3C SPARQL Protocol test suite (48 tests, SPARQL 1.1 and the 1.2 additions) against /sparql.
+"""The W3C SPARQL Protocol test suite (48 tests, SPARQL 1.1 and the 1.2 additions) against /sparql,
+on each store kind: memory, oxigraph (embedded, on disk) and sparql (cajkg fronting a real
+`oxigraph serve`).
 
 Each test gets a fresh server with an empty store; its data files are loaded through the
 Graph Store Protocol at /store first, then its requests are sent in order. Every request
@@ -14,13 +16,16 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import TOKEN, make_app, shared_dir
+from oxigraph_server import OxigraphServer
 from rdflib import RDF, RDFS, Graph, Literal, Namespace
 from rdflib.collection import Collection
 from rdflib.query import Result
 from rdflib.term import Node
 
 from cajkg.graph import formats
+from cajkg.graph.store.factory import KINDS, open_store
 from cajkg.graph.store.memory import MemoryStore
+from cajkg.graph.store.oxigraph import OxigraphStore
 
 MANIFEST = shared_dir() / "w3c" / "sparql-protocol" / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -135,9 +140,25 @@ def _check(exchange: Exchange, response: requests.Response) -> None:
         assert result.askAnswer is exchange.boolean
 
 
+@pytest.fixture(params=KINDS)
+def empty_store(request, tmp_path):
+    """An empty store of each kind."""
+    if request.param == "memory":
+        store, server = MemoryStore(), None
+    elif request.param == "oxigraph":
+        store, server = OxigraphStore(tmp_path / "store"), None
+    else:
+        server = OxigraphServer(tmp_path / "serve")
+        store = open_store("sparql", endpoint=server.query_url, update_endpoint=server.update_url)
+    yield store
+    store.close()
+    if server is not None:
+        server.kill()
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_protocol(serve, case: Case):
-    url = serve(make_app(MemoryStore()))
+def test_protocol(serve, empty_store, case: Case):
+    url = serve(make_app(empty_store))
     for path, label in case.data:
         loaded = requests.put(f"{url}/store", params={"graph": label}, data=path.read_bytes(),
                               headers={"Content-Type": "application/n-triples", **AUTH},
