@@ -79,7 +79,9 @@ def markdown(results: dict[str, Any]) -> str:
             f"## HTTP at K={k}: cajkg against oxigraph serve (same data, same run)",
             "",
             f"Start-up to first answer: cajkg {cajkg['startup_s']:.2f} s, oxigraph "
-            f"{oxi['startup_s']:.2f} s (oxigraph's includes its bulk load).",
+            f"{oxi['startup_s']:.2f} s (oxigraph's includes its bulk load). cajkg was ready "
+            f"(/readyz: a query worker loaded, the reasoner seeded) after "
+            f"{cajkg.get('ready_s') or 0:.2f} s; queries were timed after that.",
             "",
             f"One-triple update until a query sees it: cajkg (incremental reasoner, "
             f"inferences visible) {_s(cajkg['update_ms'], digits=1)} ms; oxigraph (no "

@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from . import errors
 
 RETRY_AFTER = 1
-UNLIMITED_PATHS = ("/healthz", "/metrics")
+UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 class Admission:

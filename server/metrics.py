@@ -11,6 +11,8 @@ from collections import Counter
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
+from .config import get_store
+
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -95,6 +97,16 @@ def _finish(response: Response) -> Response:
 def healthz() -> Response:
     """Liveness: the app answers."""
     return Response("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Readiness: 503 while the store warms up (a query worker loading, the reasoner seeding),
+    so a load balancer can hold traffic back; queries are answered meanwhile, more slowly."""
+    if get_store().ready():
+        return Response("ready\n", content_type="text/plain; charset=utf-8")
+    return Response("warming up\n", status=503, headers={"Retry-After": "5"},
+                    content_type="text/plain; charset=utf-8")
 
 
 @bp.get("/metrics")

@@ -70,6 +70,7 @@ def test_percent_in_a_posted_literal_is_decoded_once(live_server):
         ("GET", "/store", {"params": {"graph": "http://nowhere.example/g"}}, 404),
         ("GET", "/store", {}, 400),
         ("GET", "/healthz", {}, 200),
+        ("GET", "/readyz", {}, 200),
     ],
 )
 def test_status(live_server, method, path, kwargs, status):
@@ -221,3 +222,26 @@ def test_get_on_the_update_route_is_405_not_a_resource_404(client):
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) >= {"POST"}
     assert "GET" not in response.headers["Allow"]
+
+
+def test_readyz_says_warming_up_until_the_reasoner_is_seeded(serve):
+    import threading
+
+    release, calls = threading.Event(), []
+
+    def slow_reasoner(dataset):
+        calls.append(1)
+        if len(calls) > 1:  # the store's own start-up call runs at once; warm() waits
+            release.wait(30)
+        return Graph()
+
+    store = MemoryStore(reasoner=slow_reasoner)
+    url = serve(make_app(store))
+    thread = store.warm()
+    warming = requests.get(f"{url}/readyz", timeout=10)
+    assert warming.status_code == 503 and warming.headers["Retry-After"] == "5"
+    assert requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=10).ok
+    release.set()
+    thread.join(10)
+    assert requests.get(f"{url}/readyz", timeout=10).text == "ready\n"
+    store.close()

@@ -99,6 +99,10 @@ class Store(Protocol):
         """Graph Store DELETE; False when there was no such graph."""
         ...
 
+    def ready(self) -> bool:
+        """False while the store is still warming up after start (it answers meanwhile)."""
+        ...
+
     def close(self) -> None:
         """Release files and connections."""
         ...

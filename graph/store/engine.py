@@ -77,6 +77,8 @@ class EngineStore:
         self._closed = False
         self._write_lock = threading.Lock()
         self._swap_lock = threading.Lock()
+        self._warm_done = threading.Event()
+        self._warm_done.set()
         self.pool = QueryPool(workers, self._worker_seed, self._swap_lock)
 
     # -- queries ---------------------------------------------------------------------------
@@ -327,13 +329,19 @@ class EngineStore:
         """In the background, start a query worker and seed the reasoner (writes wait for it),
         so that neither the first query nor the first write pays for loading; seeding also
         repairs a stale stored inferred graph."""
+        self._warm_done.clear()
         thread = threading.Thread(target=self._warm, name="cajkg-warm", daemon=True)
         thread.start()
         return thread
 
+    def ready(self) -> bool:
+        """False while warming up: queries are answered, but share the CPU with the reasoner."""
+        return self._warm_done.is_set()
+
     def _warm(self) -> None:
         with self._write_lock:
             if self._closed:
+                self._warm_done.set()
                 return
             try:
                 self.pool.prestart()
@@ -341,6 +349,8 @@ class EngineStore:
                     self._refresh()
             except Exception:
                 log.exception("warming up failed; the first query or write will try again")
+            finally:
+                self._warm_done.set()
 
     def _refresh(self) -> None:
         inferred = self._seed()

@@ -391,6 +391,10 @@ class RemoteStore:
         self._write(operations.drop(name))
         return True
 
+    def ready(self) -> bool:
+        """Always: the remote server holds the data and cajkg has nothing to warm."""
+        return True
+
     def close(self) -> None:
         """Nothing to release: every request opens its own connection."""
 
