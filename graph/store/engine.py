@@ -98,7 +98,7 @@ class EngineStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Result:
-        """Evaluate on Oxigraph in a deadline-bound worker; protocol graphs override FROM."""
+        """Evaluate in a worker process, stopped at the deadline; protocol graphs override FROM."""
         if isinstance(query, str):
             query = self.prepare(query)
         plan: operations.QueryPlan = query.parsed

@@ -49,7 +49,7 @@ class Overlay(Store):
 
     def __init__(self, engine: ox.Store, hidden: Any) -> None:
         super().__init__()
-        self._engine = engine
+        self._engine: ox.Store | None = engine
         self._hidden = hidden
         self.added: set[Any] = set()
         self.removed: set[Any] = set()
