@@ -57,7 +57,7 @@ def _time_writes(store: object) -> list[float]:
         city = f"cjr:BenchCity{n}"
         started = time.perf_counter()
         store.update(PREFIXES + f"INSERT DATA {{ GRAPH cjg:bench {{ {city} cajkg:locatedIn "
-                     "cjr:Japan }} }}")
+                     "cjr:Japan } }")
         seen = store.query(PREFIXES + f"ASK {{ {city} cajkg:locatedIn cjr:Asia }}").askAnswer
         samples.append((time.perf_counter() - started) * 1000)
         if not seen:

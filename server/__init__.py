@@ -2,7 +2,9 @@
 
 Settings come from CAJKG_* environment variables (see config.SETTINGS), overridden by the
 `config` mapping (parsed values, same keys). Without a `store`, the app builds the knowledge
-graph (cached on disk), replays the write journal of CAJKG_DATA_DIR and reasons with owlrl.
+graph (cached on disk), replays the write journal of CAJKG_DATA_DIR and reasons with the
+incremental reasoner. Flask and the blueprints are imported inside the factory, as in Flask's
+tutorial, so that `cajkg build` (a submodule of this package) does not pay for them.
 """
 
 from __future__ import annotations
@@ -10,27 +12,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from cajkg.graph.iris import Base
-from cajkg.graph.store.base import Store
 
-from . import (
-    admission,
-    cors,
-    diagram,
-    errors,
-    gsp,
-    home,
-    metrics,
-    ontology_docs,
-    pages,
-    sparql,
-    workbench,
-)
-from . import config as settings
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from cajkg.graph.store.base import Store
 
 
 def default_store(config: Mapping[str, Any]) -> Store:
@@ -58,6 +47,23 @@ def default_store(config: Mapping[str, Any]) -> Store:
 
 def create_app(config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
     """A new app; importing this package opens nothing."""
+    from flask import Flask
+
+    from . import (
+        admission,
+        cors,
+        diagram,
+        errors,
+        gsp,
+        home,
+        metrics,
+        ontology_docs,
+        pages,
+        sparql,
+        workbench,
+    )
+    from . import config as settings
+
     values = settings.from_env()
     values.update(config or {})
     app = Flask(__name__, instance_path=str(Path(values["CAJKG_DATA_DIR"]).resolve()))
