@@ -40,7 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Bearer token for writes (SPARQL Update, Graph Store PUT/POST/DELETE). "
             "Unset: the endpoint is read-only and writes get 403."),
     Setting("CAJKG_QUERY_TIMEOUT", "30", float,
-            "Seconds a query may run; a longer one is stopped and its client gets 503."),
+            "Seconds a query (or the WHERE of an update) may run; a longer one is stopped, "
+            "changes nothing, and its client gets 503."),
     Setting("CAJKG_QUERY_WORKERS", "4", int,
             "Query worker processes (each holds a replica of the store), so queries evaluated at "
             "once; more wait for a worker (within their timeout)."),

@@ -77,6 +77,7 @@ def _update(operation: protocol.Operation) -> Response:
         using_graphs=operation.graphs,
         using_named_graphs=operation.named_graphs,
         base=_base(),
+        timeout=setting("CAJKG_QUERY_TIMEOUT"),
     )
     return no_content()
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import DATA, TOKEN, make_app
+from conftest import DATA, TOKEN, fixture_store, make_app
 from rdflib import URIRef
 
-from cajkg.graph.store.base import ForbiddenOperation, StoreError
+from cajkg.graph.store.base import ForbiddenOperation, QueryTimeout, StoreError
 from cajkg.graph.store.journal import Journal, JournalCorrupt
 from cajkg.graph.store.memory import MemoryStore
 
@@ -183,3 +183,17 @@ def test_an_acknowledged_write_survives_kill_9(tmp_path):
     finally:
         process.terminate()
         process.wait()
+
+
+def test_an_update_whose_where_runs_past_the_timeout_changes_nothing():
+    store = fixture_store()
+    runaway = ("INSERT { GRAPH <http://example.org/g> { ?s0 <http://example.org/p> ?o5 } } WHERE { "
+               + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(6)) + " }")
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        store.update(runaway, timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert store.graph(URIRef("http://example.org/g")) is None
+    store.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> "
+                 "<http://example.org/p> 1 } }", timeout=5)
+    assert len(store.graph(URIRef("http://example.org/g"))) == 1

@@ -79,8 +79,10 @@ class Store(Protocol):
         using_graphs: Sequence[URIRef] = (),
         using_named_graphs: Sequence[URIRef] = (),
         base: str | None = None,
+        timeout: float | None = None,
     ) -> None:
-        """Apply a SPARQL update atomically and durably, inferences recomputed before return."""
+        """Apply a SPARQL update atomically and durably, inferences recomputed before return;
+        an update whose WHERE runs past `timeout` is stopped and changes nothing."""
         ...
 
     def graph(self, name: URIRef | None) -> Graph | None:

@@ -33,6 +33,7 @@ from cajkg.graph.iris import G_INFERRED, PREFIXES
 
 from . import operations, updates
 from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
+from .deadline import Deadlines
 from .overlay import Overlay
 from .pool import QueryPool
 from .reasoning import DeltaReasoner, Reasoner, delta_reasoner
@@ -80,6 +81,7 @@ class EngineStore:
         self._warm_done = threading.Event()
         self._warm_done.set()
         self.pool = QueryPool(workers, self._worker_seed, self._swap_lock)
+        self._update_deadline = Deadlines(1)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -182,13 +184,14 @@ class EngineStore:
         using_graphs: Sequence[URIRef] = (),
         using_named_graphs: Sequence[URIRef] = (),
         base: str | None = None,
+        timeout: float | None = None,
     ) -> None:
         """Check, then apply as one atomic write."""
         self._check_writable()
         self._parse_update(text, base, using=bool(using_graphs or using_named_graphs))
         self._write({"op": "update", "text": text, "base": base,
                      "using": [str(g) for g in using_graphs],
-                     "using_named": [str(g) for g in using_named_graphs]})
+                     "using_named": [str(g) for g in using_named_graphs]}, timeout)
 
     def replace_graph(self, name: URIRef | None, data: Graph) -> bool:
         """Graph Store PUT."""
@@ -256,10 +259,15 @@ class EngineStore:
             "parameters select graphs of the store and never fetch anything"
         )
 
-    def _write(self, entry: dict[str, Any]) -> None:
-        """Overlay, reason, record, apply: all or nothing, one writer at a time."""
+    def _write(self, entry: dict[str, Any], timeout: float | None = None) -> None:
+        """Overlay, reason, record, apply: all or nothing, one writer at a time. Computing the
+        changes (rdflib evaluating a WHERE clause, pure Python) is stopped at `timeout`; the
+        overlay is then dropped, and nothing was applied."""
         with self._write_lock:
-            added, removed = self._changes(entry)
+            if timeout is None:
+                added, removed = self._changes(entry)
+            else:
+                added, removed = self._update_deadline.run(lambda: self._changes(entry), timeout)
             if not added and not removed:
                 return
             delta = self._reason(added, removed)

@@ -327,12 +327,15 @@ class RemoteStore:
         using_graphs: Sequence[URIRef] = (),
         using_named_graphs: Sequence[URIRef] = (),
         base: str | None = None,
+        timeout: float | None = None,
     ) -> None:
         """Send the update (after cajkg's checks), then bring the inferred graph up to date.
 
         WHERE clauses read the union of the asserted graphs, as on the embedded stores: when
         the request names no graphs and no operation has USING or WITH, cajkg sends every
-        asserted graph as using-graph-uri (the remote default graph would hold inferences)."""
+        asserted graph as using-graph-uri (the remote default graph would hold inferences).
+        `timeout` is left to the remote server's own limit: giving up on the client side could
+        leave a write applied there without its inferences."""
         parsed = operations.inspect_update(
             text,
             base=base,
