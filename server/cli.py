@@ -207,7 +207,7 @@ def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
     default="memory",
     show_default=True,
     type=click.Choice(["memory", "oxigraph", "sparql"]),
-    help="memory: rdflib in process; oxigraph: embedded and persistent in --data-dir; "
+    help="memory: Oxigraph in memory, journalled; oxigraph: embedded and persistent in --data-dir; "
     "sparql: a remote SPARQL 1.1 server at --endpoint (CAJKG_STORE).",
 )
 @click.option(

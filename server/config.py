@@ -62,7 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Space-separated IRI prefixes that LOAD, and FROM/USING of graphs not in the store, "
             "may fetch. Empty: nothing is ever fetched."),
     Setting("CAJKG_STORE", "memory", str,
-            "Where the graph lives: memory (rdflib, rebuilt or loaded from the build cache), "
+            "Where the graph lives: memory (Oxigraph in memory, rebuilt or loaded from the "
+            "build cache, writes journalled in CAJKG_DATA_DIR), "
             "oxigraph (embedded, persistent, in CAJKG_DATA_DIR/oxigraph) or sparql (a remote "
             "SPARQL 1.1 Query + Update server; see docs/scale-out.md)."),
     Setting("CAJKG_SPARQL_ENDPOINT", "", str,
