@@ -1,7 +1,7 @@
 """Serve a materialized N-Quads file with cajkg's own app and server, for the HTTP benchmark.
 
 `python -P -m bench.serve_cajkg DATA.nq PORT [owlrl|incremental]` does what `cajkg serve`
-does after a cached build (parse the dataset, wrap it in the memory store with a reasoner,
+does after a cached build (load the N-Quads into the memory store with a reasoner,
 serve with waitress on 127.0.0.1), but on a generated dataset instead of the packaged sources.
 Writes need the bearer token from CAJKG_UPDATE_TOKEN, which the benchmark sets. The reasoner
 the store calls after each write is owlrl (`cajkg.graph.reason.infer`, what the server uses
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-from rdflib import Dataset
 
 from cajkg.graph.incremental import IncrementalReasoner
 from cajkg.graph.reason import infer
@@ -26,8 +24,7 @@ from cajkg.server.wsgi import serve
 def main(argv: list[str]) -> int:
     """Parse, build the app, serve until killed."""
     data, port = Path(argv[0]), int(argv[1])
-    dataset = Dataset()
-    dataset.parse(data, format="nquads")
+    dataset = data.read_bytes()  # N-Quads, loaded by Oxigraph as `cajkg serve` loads its cache
     reasoner = IncrementalReasoner() if argv[2:] == ["incremental"] else infer
     config = from_env()
     store = MemoryStore(dataset, reasoner=reasoner, workers=config["CAJKG_QUERY_WORKERS"])

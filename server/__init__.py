@@ -24,14 +24,14 @@ if TYPE_CHECKING:
 
 def default_store(config: Mapping[str, Any]) -> Store:
     """The store CAJKG_STORE names, over the built graph, with the journal and the reasoner."""
-    from cajkg.graph.build import BuildConfig, build_dataset
+    from cajkg.graph.build import BuildConfig, build_nquads
     from cajkg.graph.store.factory import open_store
 
     base = Base(config["CAJKG_BASE"])
     build = dataclasses.replace(BuildConfig.from_env(), base=base)
     return open_store(
         config["CAJKG_STORE"],
-        dataset=lambda: build_dataset(build),
+        dataset=lambda: build_nquads(build),
         base=base,
         data_dir=Path(config["CAJKG_DATA_DIR"]),
         endpoint=config["CAJKG_SPARQL_ENDPOINT"] or None,

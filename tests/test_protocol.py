@@ -227,15 +227,19 @@ def test_get_on_the_update_route_is_405_not_a_resource_404(client):
 def test_readyz_says_warming_up_until_the_reasoner_is_seeded(serve):
     import threading
 
-    release, calls = threading.Event(), []
+    from conftest import fixture_dataset
+
+    from cajkg.graph.iris import G_INFERRED
+
+    release = threading.Event()
 
     def slow_reasoner(dataset):
-        calls.append(1)
-        if len(calls) > 1:  # the store's own start-up call runs at once; warm() waits
-            release.wait(30)
+        release.wait(30)
         return Graph()
 
-    store = MemoryStore(reasoner=slow_reasoner)
+    dataset = fixture_dataset()  # with a stored inferred graph, so only warm() seeds
+    dataset.graph(G_INFERRED).add((URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:c")))
+    store = MemoryStore(dataset, reasoner=slow_reasoner)
     url = serve(make_app(store))
     thread = store.warm()
     warming = requests.get(f"{url}/readyz", timeout=10)

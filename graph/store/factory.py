@@ -33,10 +33,11 @@ class _Shared(TypedDict):
     workers: int
 
 
-DatasetSource = Dataset | Callable[[], Dataset]
+# An rdflib Dataset or N-Quads bytes (the build cache), or a callable that gives one.
+DatasetSource = Dataset | bytes | Callable[[], Dataset | bytes]
 
 
-def _resolve(dataset: DatasetSource | None, kind: str) -> Dataset:
+def _resolve(dataset: DatasetSource | None, kind: str) -> Dataset | bytes:
     if dataset is None:
         raise ValueError(f"the {kind} store needs a dataset to start from")
     return dataset() if callable(dataset) else dataset

@@ -1,6 +1,7 @@
 """The default store: Oxigraph's in-memory store, made durable by an append-only journal.
 
-The built dataset (asserted graphs and the cached inferred graph) is loaded at start, then the
+The built dataset (asserted graphs and the cached inferred graph; an rdflib Dataset, or the build
+cache's N-Quads, which Oxigraph parses much faster) is loaded at start, then the
 journal's writes are replayed over it and the inferred graph recomputed. Every write is appended
 to the journal (fsync) before it is applied, so an acknowledged write survives kill -9.
 Queries, writes and their semantics are those of `EngineStore`.
@@ -20,7 +21,7 @@ from cajkg.graph.iris import G_INFERRED
 from .engine import EngineStore
 from .journal import Journal
 from .reasoning import DeltaReasoner, Reasoner
-from .terms import quads_from
+from .terms import quads_in
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class MemoryStore(EngineStore):
 
     def __init__(
         self,
-        dataset: Dataset | None = None,
+        dataset: Dataset | bytes | None = None,
         *,
         reasoner: Reasoner | DeltaReasoner | None = None,
         inferred_graph: URIRef = G_INFERRED,
@@ -43,7 +44,7 @@ class MemoryStore(EngineStore):
                          fetchable=fetchable, services=services, workers=workers)
         self._journal = journal
         if dataset is not None:
-            self._engine.bulk_extend(quads_from(dataset))
+            self._engine.bulk_extend(quads_in(dataset))
         replayed = 0
         for entry in journal.entries() if journal else ():
             self._replay(entry)

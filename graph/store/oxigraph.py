@@ -28,7 +28,7 @@ from .base import ReadOnly
 from .engine import EngineStore
 from .journal import fsync_directory
 from .reasoning import DeltaReasoner, Reasoner
-from .terms import nquads, quads_from
+from .terms import nquads, quads_in
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +83,14 @@ class OxigraphStore(EngineStore):
         self._engine.flush()
         self._marker.unlink()
 
-    def load(self, dataset: Dataset) -> None:
+    def load(self, dataset: Dataset | bytes) -> None:
         """Replace the whole content by a built dataset; computes inferences when it has none."""
         self._check_writable()
         with self._write_lock:
             self._record({}, set(), set())
             with self._swap_lock:
                 self._engine.clear()
-                self._engine.bulk_extend(quads_from(dataset))
+                self._engine.bulk_extend(quads_in(dataset))
                 self.pool.restart()
             self._seeded = False
         if not self._has_graph(self._inferred):

@@ -73,6 +73,14 @@ def quads_from(dataset: Dataset) -> Iterable[Any]:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name(name))
 
 
+def quads_in(source: Dataset | bytes) -> Iterable[Any]:
+    """The quads of an rdflib dataset, or of N-Quads bytes (parsed by Oxigraph, blank node
+    labels kept)."""
+    if isinstance(source, bytes):
+        return ox.parse(source, format=ox.RdfFormat.N_QUADS)
+    return quads_from(source)
+
+
 def nquads(quads: Iterable[Any]) -> bytes:
     """pyoxigraph quads as N-Quads (blank node labels kept), for workers and pending files."""
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
