@@ -24,6 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef, Variable
+from rdflib.plugins.sparql.sparql import Update
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -188,10 +189,10 @@ class EngineStore:
     ) -> None:
         """Check, then apply as one atomic write."""
         self._check_writable()
-        self._parse_update(text, base, using=bool(using_graphs or using_named_graphs))
+        parsed = self._parse_update(text, base, using=bool(using_graphs or using_named_graphs))
         self._write({"op": "update", "text": text, "base": base,
                      "using": [str(g) for g in using_graphs],
-                     "using_named": [str(g) for g in using_named_graphs]}, timeout)
+                     "using_named": [str(g) for g in using_named_graphs]}, timeout, parsed)
 
     def replace_graph(self, name: URIRef | None, data: Graph) -> bool:
         """Graph Store PUT."""
@@ -259,15 +260,17 @@ class EngineStore:
             "parameters select graphs of the store and never fetch anything"
         )
 
-    def _write(self, entry: dict[str, Any], timeout: float | None = None) -> None:
+    def _write(self, entry: dict[str, Any], timeout: float | None = None,
+               parsed: Update | None = None) -> None:
         """Overlay, reason, record, apply: all or nothing, one writer at a time. Computing the
         changes (rdflib evaluating a WHERE clause, pure Python) is stopped at `timeout`; the
         overlay is then dropped, and nothing was applied."""
         with self._write_lock:
             if timeout is None:
-                added, removed = self._changes(entry)
+                added, removed = self._changes(entry, parsed)
             else:
-                added, removed = self._update_deadline.run(lambda: self._changes(entry), timeout)
+                added, removed = self._update_deadline.run(
+                    lambda: self._changes(entry, parsed), timeout)
             if not added and not removed:
                 return
             delta = self._reason(added, removed)
@@ -289,11 +292,14 @@ class EngineStore:
         """Apply a journalled write at start-up, without reasoning (refresh_inferences after)."""
         self._apply(*self._changes(entry), Delta())
 
-    def _changes(self, entry: dict[str, Any]) -> tuple[set[Any], set[Any]]:
-        """The quads a write adds and removes, computed without touching the engine."""
+    def _changes(self, entry: dict[str, Any],
+                 parsed: Update | None = None) -> tuple[set[Any], set[Any]]:
+        """The quads a write adds and removes, computed without touching the engine (an update
+        already parsed and checked is not parsed again)."""
+        parse = self._parse_update if parsed is None else (lambda _text, _base: parsed)
         overlay = Overlay(self._engine, self._inferred)
         try:
-            updates.apply_entry(overlay.dataset(), entry, self._parse_update, self._source)
+            updates.apply_entry(overlay.dataset(), entry, parse, self._source)
         finally:
             overlay.detach()
         return overlay.added, overlay.removed

@@ -27,7 +27,7 @@ import math
 import threading
 import time
 import urllib.error
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -48,10 +48,10 @@ from .base import (
     StoreError,
 )
 from .deadline import Deadlines
+from .reasoning import Reasoner
 
 log = logging.getLogger(__name__)
 
-Reasoner = Callable[[Dataset], Graph]
 Quad = tuple[Node, Node, Node, URIRef]
 
 _RESULTS_JSON = "application/sparql-results+json"
