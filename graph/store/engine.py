@@ -237,7 +237,7 @@ class EngineStore:
                 f"{self.inferred_graph.n3()} is computed by the reasoner and cannot be written"
             )
 
-    def _parse_update(self, text: str, base: str | None, using: bool = False) -> Any:
+    def _parse_update(self, text: str, base: str | None, using: bool = False) -> Update:
         """Parse and refuse what the operator has not allowed (the checks all stores share)."""
         return operations.inspect_update(
             text,
