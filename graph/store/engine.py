@@ -129,10 +129,7 @@ class EngineStore:
         if operations.allowed(iri, self.fetchable):
             fetched.extend(quad_of(t, node) for t in updates.fetch(iri))
             return node
-        raise ForbiddenOperation(
-            f"{iri.n3()} is not a graph of this store; FROM, USING and the protocol's graph "
-            "parameters select graphs of the store and never fetch anything"
-        )
+        raise operations.not_a_graph(iri)
 
     def _has_graph(self, node: Any) -> bool:
         return next(iter(self._engine.quads_for_pattern(None, None, None, node)), None) is not None
@@ -255,10 +252,7 @@ class EngineStore:
             return graph
         if operations.allowed(iri, self.fetchable):
             return updates.fetch(iri)
-        raise ForbiddenOperation(
-            f"{iri.n3()} is not a graph of this store; FROM, USING and the protocol's graph "
-            "parameters select graphs of the store and never fetch anything"
-        )
+        raise operations.not_a_graph(iri)
 
     def _write(self, entry: dict[str, Any], timeout: float | None = None,
                parsed: Update | None = None) -> None:

@@ -65,6 +65,14 @@ def allowed(iri: Any, prefixes: Sequence[str]) -> bool:
     )
 
 
+def not_a_graph(iri: URIRef) -> ForbiddenOperation:
+    """The refusal of a FROM, USING or protocol graph that the store does not hold."""
+    return ForbiddenOperation(
+        f"{iri.n3()} is not a graph of this store; FROM, USING and the protocol's graph "
+        "parameters select graphs of the store and never fetch anything"
+    )
+
+
 def _refuse_service(algebra: Any, services: Sequence[str]) -> None:
     for node in walk(algebra):
         if node.name == "ServiceGraphPattern" and not allowed(node.term, services):

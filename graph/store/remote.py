@@ -277,10 +277,7 @@ class RemoteStore:
     def _chosen(self, iri: URIRef, infer: bool) -> URIRef:
         if (infer or iri != self.inferred_graph) and iri in self.graph_names():
             return iri
-        raise ForbiddenOperation(
-            f"{iri.n3()} is not a graph of this store; FROM, USING and the protocol's graph "
-            "parameters select graphs of the store and never fetch anything"
-        )
+        raise operations.not_a_graph(iri)
 
     def _evaluate(
         self,
