@@ -41,6 +41,7 @@ lint: install-test
 # The build runs once here; the tests reuse its cache and dumps through CAJKG_BUILD_DIR.
 test: debian install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/cajkg build --build-dir build
 	CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m pytest
 

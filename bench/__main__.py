@@ -166,8 +166,11 @@ def step(name: str, data: str, repeats: int) -> dict[str, object]:
 def serve_and_measure(
     server: http.Server, plan: Plan, texts: dict[str, str], reasons: bool
 ) -> dict[str, object]:
-    figures: dict[str, object] = {"startup_s": server.startup_s, "ready_s": server.ready_s,
-                                  "queries": {}}
+    figures: dict[str, object] = {
+        "startup_s": server.startup_s,
+        "ready_s": server.ready_s,
+        "queries": {},
+    }
     for name, text in texts.items():
         per_level = {}
         for clients in plan.concurrency:

@@ -38,8 +38,18 @@ def _free_port() -> int:
 def _oxigraph_serve(location: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(
-        [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -56,8 +66,9 @@ def _time_writes(store: object) -> list[float]:
     for n in range(REPEATS):
         city = f"cjr:BenchCity{n}"
         started = time.perf_counter()
-        store.update(PREFIXES + f"INSERT DATA {{ GRAPH cjg:bench {{ {city} cajkg:locatedIn "
-                     "cjr:Japan } }")
+        store.update(
+            PREFIXES + f"INSERT DATA {{ GRAPH cjg:bench {{ {city} cajkg:locatedIn cjr:Japan }} }}"
+        )
         seen = store.query(PREFIXES + f"ASK {{ {city} cajkg:locatedIn cjr:Asia }}").askAnswer
         samples.append((time.perf_counter() - started) * 1000)
         if not seen:
@@ -92,8 +103,10 @@ def main() -> int:
     print("| store | one-triple write until its inference is visible, ms |")
     print("| --- | --- |")
     for kind, samples in rows:
-        print(f"| {kind} | {statistics.median(samples):.1f} ({min(samples):.1f}-"
-              f"{max(samples):.1f}) x{len(samples)} |")
+        print(
+            f"| {kind} | {statistics.median(samples):.1f} ({min(samples):.1f}-"
+            f"{max(samples):.1f}) x{len(samples)} |"
+        )
     return 0
 
 

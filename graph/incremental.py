@@ -1020,5 +1020,7 @@ def _combine(first: Delta, second: Delta, materializer: Materializer) -> Delta:
     """One Delta for two successive changes of the inferred graph."""
     if first.reset or second.reset:
         return Delta(frozenset(materializer.inferred_triples()), reset=True)
-    return Delta((first.added - second.removed) | second.added,
-                 (first.removed - second.added) | second.removed)
+    return Delta(
+        (first.added - second.removed) | second.added,
+        (first.removed - second.added) | second.removed,
+    )

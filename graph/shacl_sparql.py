@@ -51,16 +51,25 @@ def split(shapes: Graph) -> tuple[Graph, list[Check]]:
     core += shapes
     checks = []
     for shape, constraint in shapes.subject_objects(SH.sparql):
-        if any((shape, target, None) in shapes for target in _OTHER_TARGETS) or \
-                (shape, RDF.type, SH.NodeShape) not in shapes or \
-                shapes.value(constraint, SH.deactivated) == Literal(True):
+        if (
+            any((shape, target, None) in shapes for target in _OTHER_TARGETS)
+            or (shape, RDF.type, SH.NodeShape) not in shapes
+            or shapes.value(constraint, SH.deactivated) == Literal(True)
+        ):
             continue
         select = shapes.value(constraint, SH.select)
         if select is None:
             continue
         query = _prefixes(shapes, constraint) + "\n" + _THIS.sub("?this", str(select))
-        checks.append(Check(shape, constraint, query, str(shapes.value(constraint, SH.message)),
-                            shapes.value(constraint, SH.severity) or SH.Violation))
+        checks.append(
+            Check(
+                shape,
+                constraint,
+                query,
+                str(shapes.value(constraint, SH.message)),
+                shapes.value(constraint, SH.severity) or SH.Violation,
+            )
+        )
         core.remove((shape, SH.sparql, constraint))
     return core, checks
 
@@ -92,11 +101,15 @@ def run(checks: list[Check], shapes: Graph, data: Graph, report: Graph) -> bool:
             result = BNode()
             message = _fill(check.message, bindings)
             report.add((node, SH.result, result))
-            for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, bindings["this"]),
-                         (SH.resultMessage, Literal(message)),
-                         (SH.resultSeverity, check.severity), (SH.sourceShape, check.shape),
-                         (SH.sourceConstraint, check.constraint),
-                         (SH.sourceConstraintComponent, SH.SPARQLConstraintComponent)):
+            for p, o in (
+                (RDF.type, SH.ValidationResult),
+                (SH.focusNode, bindings["this"]),
+                (SH.resultMessage, Literal(message)),
+                (SH.resultSeverity, check.severity),
+                (SH.sourceShape, check.shape),
+                (SH.sourceConstraint, check.constraint),
+                (SH.sourceConstraintComponent, SH.SPARQLConstraintComponent),
+            ):
                 report.add((result, p, o))
             if "value" in bindings:
                 report.add((result, SH.value, bindings["value"]))

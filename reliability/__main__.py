@@ -33,18 +33,27 @@ def fuzzing(plan: Plan, workdir: Path) -> Rows:
             started = time.monotonic()
             try:
                 check()
-                rows.add(f"fuzz: {name.replace('_', ' ')}", True,
-                         f"{plan.fuzz_examples} examples in {time.monotonic() - started:.0f} s, "
-                         "no 5xx, no hang", "hypothesis")
+                rows.add(
+                    f"fuzz: {name.replace('_', ' ')}",
+                    True,
+                    f"{plan.fuzz_examples} examples in {time.monotonic() - started:.0f} s, "
+                    "no 5xx, no hang",
+                    "hypothesis",
+                )
             except Exception as error:
                 notes = " ".join(getattr(error, "__notes__", []))
-                rows.add(f"fuzz: {name.replace('_', ' ')}", False,
-                         f"{type(error).__name__}: {str(error)[:300]} {notes[:300]}",
-                         "hypothesis")
+                rows.add(
+                    f"fuzz: {name.replace('_', ' ')}",
+                    False,
+                    f"{type(error).__name__}: {str(error)[:300]} {notes[:300]}",
+                    "hypothesis",
+                )
         log = server.log()
-        rows.add("fuzz: server alive afterwards, no traceback logged",
-                 server.process is not None and server.process.poll() is None
-                 and "Traceback" not in log, f"{len(log)} characters of server output")
+        rows.add(
+            "fuzz: server alive afterwards, no traceback logged",
+            server.process is not None and server.process.poll() is None and "Traceback" not in log,
+            f"{len(log)} characters of server output",
+        )
     return rows
 
 
@@ -59,9 +68,13 @@ def main(argv: list[str]) -> int:
     plan = FULL if args.full else QUICK
     started, clock = datetime.now().astimezone(), time.monotonic()
     rows: list[Row] = []
-    scenarios = (("load", load_and_crash), ("hostile", hostile), ("fuzz", fuzzing),
-                 ("security", lambda _plan, workdir: security(workdir)),
-                 ("faults", lambda _plan, workdir: faults(workdir)))
+    scenarios = (
+        ("load", load_and_crash),
+        ("hostile", hostile),
+        ("fuzz", fuzzing),
+        ("security", lambda _plan, workdir: security(workdir)),
+        ("faults", lambda _plan, workdir: faults(workdir)),
+    )
     with tempfile.TemporaryDirectory(prefix="cajkg-reliability-") as folder:
         for name, scenario in scenarios:
             print(f"reliability: {name} ...", file=sys.stderr, flush=True)
@@ -71,8 +84,14 @@ def main(argv: list[str]) -> int:
                 found = scenario(plan, workdir).rows
             except Exception as error:
                 traceback.print_exc()
-                found = [Row(name, f"{name} scenario ran to the end", FAIL,
-                             f"{type(error).__name__}: {error}")]
+                found = [
+                    Row(
+                        name,
+                        f"{name} scenario ran to the end",
+                        FAIL,
+                        f"{type(error).__name__}: {error}",
+                    )
+                ]
             for row in found:
                 print(f"  {row.outcome:7} {row.check}: {row.detail[:160]}", file=sys.stderr)
             rows += found

@@ -19,10 +19,19 @@ from .report import Rows
 from .server import Server
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-EVIL = ('<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
-        '"><svg onload="window.__xss=3"></svg>\'-alert(4)-\'')
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EVIL = (
+    '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+    '"><svg onload="window.__xss=3"></svg>\'-alert(4)-\''
+)
 BASE = "https://w3id.org/cajkg/"
 INJECT = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -43,18 +52,26 @@ def _pages(server: Server) -> list[str]:
     rows = server.select(SAMPLE)
     iris = [r["s"]["value"] for r in rows]
     step = max(1, len(iris) // 20)
-    resources = ["/" + iri[len(BASE):].replace("#", "%23") for iri in iris[::step]]
+    resources = ["/" + iri[len(BASE) :].replace("#", "%23") for iri in iris[::step]]
     hostile = quote(EVIL, safe="")
-    return [*html_routes(), *resources, f"/resource/{hostile}",
-            f"/query?query={quote('SELECT ?l { ?s rdfs:label ?l } LIMIT 50')}",
-            f"/query?query={hostile}", f"/sparql?query={hostile}"]
+    return [
+        *html_routes(),
+        *resources,
+        f"/resource/{hostile}",
+        f"/query?query={quote('SELECT ?l { ?s rdfs:label ?l } LIMIT 50')}",
+        f"/query?query={hostile}",
+        f"/sparql?query={hostile}",
+    ]
 
 
 def xss(rows: Rows, server: Server) -> None:
     """Inject, then walk the pages in Chromium."""
     if shutil.which(CHROMIUM) is None:
-        rows.add("script injection through labels in every HTML page", None,
-                 f"{CHROMIUM} is not installed (make debian installs it)")
+        rows.add(
+            "script injection through labels in every HTML page",
+            None,
+            f"{CHROMIUM} is not installed (make debian installs it)",
+        )
         return
     from playwright.sync_api import sync_playwright
 
@@ -73,7 +90,8 @@ def xss(rows: Rows, server: Server) -> None:
                     page.wait_for_timeout(300)
                     value = page.evaluate("window.__xss")
                     links = page.evaluate(
-                        "document.querySelectorAll('a[href^=\"javascript:\" i]').length")
+                        "document.querySelectorAll('a[href^=\"javascript:\" i]').length"
+                    )
                     text = page.evaluate("document.body ? document.body.innerText : ''")
                 except Exception as error:
                     failures.append((path, type(error).__name__))
@@ -87,12 +105,18 @@ def xss(rows: Rows, server: Server) -> None:
     ran = [f for f in fired if f[1] is not None or f[3]]
     linked = [f[0] for f in fired if f[2]]
     where = "routes from app.url_map + resource pages + reflected query/path"
-    rows.add("script injection through labels: no script runs in any HTML page (Chromium)",
-             injected.status_code == 204 and not ran and not failures and shown > 0,
-             f"labels injected: {injected.status_code}; {len(pages)} pages opened, payload shown "
-             f"as text on {shown}; scripts run or dialogs: {ran or 'none'}; pages that failed "
-             f"to load: {failures or 'none'}", where)
-    rows.add("script injection through IRIs: no javascript: link in any HTML page",
-             injected.status_code == 204 and not linked,
-             f"pages with a javascript: link (an object IRI <javascript:...> rendered as href): "
-             f"{len(linked)}, e.g. {linked[:3] or 'none'}", where)
+    rows.add(
+        "script injection through labels: no script runs in any HTML page (Chromium)",
+        injected.status_code == 204 and not ran and not failures and shown > 0,
+        f"labels injected: {injected.status_code}; {len(pages)} pages opened, payload shown "
+        f"as text on {shown}; scripts run or dialogs: {ran or 'none'}; pages that failed "
+        f"to load: {failures or 'none'}",
+        where,
+    )
+    rows.add(
+        "script injection through IRIs: no javascript: link in any HTML page",
+        injected.status_code == 204 and not linked,
+        f"pages with a javascript: link (an object IRI <javascript:...> rendered as href): "
+        f"{len(linked)}, e.g. {linked[:3] or 'none'}",
+        where,
+    )

@@ -33,12 +33,21 @@ def _read_only_mount(folder: Path) -> bool:
     staging = Path(tempfile.mkdtemp())
     for item in folder.iterdir():
         item.rename(staging / item.name)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
-                             capture_output=True).returncode == 0
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+        == 0
+    )
     for item in staging.iterdir():
         shutil.move(item, folder / item.name)
-    return mounted and subprocess.run(["mount", "-o", "remount,ro", str(folder)],
-                                      capture_output=True).returncode == 0
+    return (
+        mounted
+        and subprocess.run(
+            ["mount", "-o", "remount,ro", str(folder)], capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 def _unmount(folder: Path) -> None:
@@ -52,8 +61,9 @@ def read_only_data_dir(rows: Rows, workdir: Path) -> None:
     """Acknowledged writes stay served; new writes are refused with a clear message."""
     data = workdir / "ro-data"
     data.mkdir()
-    (data / "journal.jsonl").write_text(json.dumps({"op": "update", "text": KEPT,
-                                                    "base": None}) + "\n")
+    (data / "journal.jsonl").write_text(
+        json.dumps({"op": "update", "text": KEPT, "base": None}) + "\n"
+    )
     if not _read_only_mount(data):
         rows.add("read-only data directory", None, "could not mount a read-only tmpfs here")
         return
@@ -63,13 +73,18 @@ def read_only_data_dir(rows: Rows, workdir: Path) -> None:
             response = server.update(REFUSED)
             refused = not _present(server, "refused")
             warned = "not writable" in server.log()
-            rows.add("read-only data directory: earlier writes served, new ones refused clearly",
-                     kept and refused and response.status_code >= 400
-                     and "not saved" in response.text and warned,
-                     f"earlier write served: {kept}; write answered {response.status_code} "
-                     f"{response.text.strip()[:120]!r}; applied anyway: {not refused}; start-up "
-                     f"warning logged: {warned}",
-                     "tmpfs remounted read-only" if os.geteuid() == 0 else "chmod 555")
+            rows.add(
+                "read-only data directory: earlier writes served, new ones refused clearly",
+                kept
+                and refused
+                and response.status_code >= 400
+                and "not saved" in response.text
+                and warned,
+                f"earlier write served: {kept}; write answered {response.status_code} "
+                f"{response.text.strip()[:120]!r}; applied anyway: {not refused}; start-up "
+                f"warning logged: {warned}",
+                "tmpfs remounted read-only" if os.geteuid() == 0 else "chmod 555",
+            )
     except ServerFailed as error:
         rows.add("read-only data directory", False, str(error)[-300:])
     finally:
@@ -88,12 +103,18 @@ def full_disk(rows: Rows, workdir: Path) -> None:
             size = journal.stat().st_size if journal.exists() else 0
         with Server(data) as restarted:
             after = _present(restarted, "refused")
-        rows.add("full disk: the write is refused clearly, nothing half written",
-                 response.status_code >= 500 and "not saved" in response.text and not applied
-                 and size == 0 and not after,
-                 f"write answered {response.status_code} {response.text.strip()[:120]!r}; "
-                 f"applied: {applied}; journal left with {size} bytes; restart clean, write "
-                 f"absent: {not after}", f"RLIMIT_FSIZE={limit} bytes on the server process")
+        rows.add(
+            "full disk: the write is refused clearly, nothing half written",
+            response.status_code >= 500
+            and "not saved" in response.text
+            and not applied
+            and size == 0
+            and not after,
+            f"write answered {response.status_code} {response.text.strip()[:120]!r}; "
+            f"applied: {applied}; journal left with {size} bytes; restart clean, write "
+            f"absent: {not after}",
+            f"RLIMIT_FSIZE={limit} bytes on the server process",
+        )
     except ServerFailed as error:
         rows.add("full disk", False, str(error)[-300:])
 
@@ -118,8 +139,12 @@ def corrupt_cache(rows: Rows, workdir: Path) -> None:
         detail = f"refused to start: {log.splitlines()[-1][:200]!r}; traceback: {not ok}"
     finally:
         server.kill()
-    rows.add("corrupt build cache: clear message and rebuild", ok, detail,
-             "half the cache file, then a garbage line")
+    rows.add(
+        "corrupt build cache: clear message and rebuild",
+        ok,
+        detail,
+        "half the cache file, then a garbage line",
+    )
 
 
 def truncated_cache(rows: Rows, workdir: Path) -> None:
@@ -128,8 +153,11 @@ def truncated_cache(rows: Rows, workdir: Path) -> None:
     cache = _cache(build)
     lines = cache.read_bytes().splitlines(keepends=True)
     cut = len(lines) // 2
-    lost = next(line for line in reversed(lines[cut:])
-                if b"_:" not in line and b'"' not in line and line.count(b"> <") == 3)
+    lost = next(
+        line
+        for line in reversed(lines[cut:])
+        if b"_:" not in line and b'"' not in line and line.count(b"> <") == 3
+    )
     cache.write_bytes(b"".join(lines[:cut]))
     s, p, o, g = lost.decode().rstrip(" .\n").split(" ")
     try:
@@ -138,8 +166,12 @@ def truncated_cache(rows: Rows, workdir: Path) -> None:
         detail = f"served; a quad from the lost half is {'present' if whole else 'missing'}"
     except ServerFailed as error:
         whole, detail = "Traceback" not in str(error), "refused to start"
-    rows.add("truncated build cache: not served as the whole graph", whole, detail,
-             f"cache cut to {cut} of {len(lines)} lines")
+    rows.add(
+        "truncated build cache: not served as the whole graph",
+        whole,
+        detail,
+        f"cache cut to {cut} of {len(lines)} lines",
+    )
 
 
 def missing_build(rows: Rows, workdir: Path) -> None:
@@ -150,9 +182,12 @@ def missing_build(rows: Rows, workdir: Path) -> None:
         with Server(workdir / "missing-data", build) as server:
             answered = server.ask("ASK { ?s a <https://w3id.org/cajkg/ontology#Summit> }")
             cached = list((build / "cache").glob("*.nq"))
-        rows.add("missing build: rebuilt on start, then served", answered and bool(cached),
-                 f"answered after {server.startup_s:.0f} s; cache written: {bool(cached)}",
-                 "empty CAJKG_BUILD_DIR")
+        rows.add(
+            "missing build: rebuilt on start, then served",
+            answered and bool(cached),
+            f"answered after {server.startup_s:.0f} s; cache written: {bool(cached)}",
+            "empty CAJKG_BUILD_DIR",
+        )
     except ServerFailed as error:
         rows.add("missing build: rebuilt on start, then served", False, str(error)[-300:])
 
@@ -160,7 +195,6 @@ def missing_build(rows: Rows, workdir: Path) -> None:
 def faults(workdir: Path) -> Rows:
     """Every scenario of this module."""
     rows = Rows("faults")
-    for scenario in (full_disk, read_only_data_dir, corrupt_cache, truncated_cache,
-                     missing_build):
+    for scenario in (full_disk, read_only_data_dir, corrupt_cache, truncated_cache, missing_build):
         scenario(rows, workdir)
     return rows

@@ -32,9 +32,11 @@ from .server import JSON, Server, ServerFailed
 GRAPH = "urn:cajkg:reliability"
 SEQ = "urn:cajkg:reliability#seq"
 PAIR = "urn:cajkg:reliability#pair"
-INSERT = ("PREFIX cajkg: <https://w3id.org/cajkg/ontology#>\n"
-          f"INSERT DATA {{ GRAPH <{GRAPH}> {{ [] a cajkg:Conference ; <{SEQ}> \"{{id}}\" ; "
-          f"<{PAIR}> \"{{id}}\" }} }}")
+INSERT = (
+    "PREFIX cajkg: <https://w3id.org/cajkg/ontology#>\n"
+    f'INSERT DATA {{ GRAPH <{GRAPH}> {{ [] a cajkg:Conference ; <{SEQ}> "{{id}}" ; '
+    f'<{PAIR}> "{{id}}" }} }}'
+)
 WRITES = f"""SELECT ?id (COUNT(DISTINCT ?x) AS ?n) (COUNT(DISTINCT ?y) AS ?pairs) {{
   GRAPH <{GRAPH}> {{ {{ ?x <{SEQ}> ?id }} UNION {{ ?y <{PAIR}> ?id }} }} }} GROUP BY ?id"""
 ALL_QUADS = "SELECT ?g ?s ?p ?o { GRAPH ?g { ?s ?p ?o } }"
@@ -103,8 +105,9 @@ def _reader(server: Server, traffic: Traffic, until: float, offset: int) -> None
         i += 1
         started = time.monotonic()
         try:
-            response = session.get(f"{server.url}/sparql", params={"query": named.text},
-                                   headers=JSON, timeout=120)
+            response = session.get(
+                f"{server.url}/sparql", params={"query": named.text}, headers=JSON, timeout=120
+            )
         except requests.RequestException as error:
             with traffic.lock:
                 traffic.errors.append(f"{named.name}: {type(error).__name__}")
@@ -137,16 +140,25 @@ def check_writes(rows: Rows, server: Server, writer: Writer, when: str) -> None:
         rows.add(f"the writes could be checked {when}", False, str(error)[:300])
         return
     missing = [i for i in writer.acked if i not in seen]
-    rows.add(f"every acknowledged update present {when}", not missing,
-             f"{len(writer.acked)} acknowledged, missing: {missing or 'none'}")
+    rows.add(
+        f"every acknowledged update present {when}",
+        not missing,
+        f"{len(writer.acked)} acknowledged, missing: {missing or 'none'}",
+    )
     doubled = {i: c for i, c in seen.items() if c[0] > 1 or c[1] > 1}
-    rows.add(f"no update applied twice {when}", not doubled,
-             f"{len(seen)} present, duplicated: {doubled or 'none'}")
+    rows.add(
+        f"no update applied twice {when}",
+        not doubled,
+        f"{len(seen)} present, duplicated: {doubled or 'none'}",
+    )
     half = {i: c for i, c in seen.items() if c[0] != c[1]}
     stray = sorted(set(seen) - set(writer.sent))
-    rows.add(f"no update half applied {when}", not half and not stray,
-             f"half applied: {half or 'none'}; never sent: {stray or 'none'}; "
-             f"unacknowledged but present: {sorted(set(seen) - set(writer.acked)) or 'none'}")
+    rows.add(
+        f"no update half applied {when}",
+        not half and not stray,
+        f"half applied: {half or 'none'}; never sent: {stray or 'none'}; "
+        f"unacknowledged but present: {sorted(set(seen) - set(writer.acked)) or 'none'}",
+    )
 
 
 def _term(binding: dict[str, str]) -> URIRef | BNode | Literal:
@@ -155,8 +167,11 @@ def _term(binding: dict[str, str]) -> URIRef | BNode | Literal:
         return URIRef(value)
     if kind == "bnode":
         return BNode(value)
-    return Literal(value, lang=binding.get("xml:lang"),
-                   datatype=binding.get("datatype") and URIRef(binding["datatype"]))
+    return Literal(
+        value,
+        lang=binding.get("xml:lang"),
+        datatype=binding.get("datatype") and URIRef(binding["datatype"]),
+    )
 
 
 def check_inference(rows: Rows, server: Server, when: str) -> None:
@@ -174,10 +189,13 @@ def check_inference(rows: Rows, server: Server, when: str) -> None:
             asserted.graph(name).add((s, p, o))
     expected = set(infer(asserted))
     held = set(served)
-    rows.add(f"inferred graph consistent with the asserted graphs {when}", expected == held,
-             f"served {len(held)} inferred triples, infer() gives {len(expected)}; only served: "
-             f"{len(held - expected)}, only recomputed: {len(expected - held)} "
-             f"({time.monotonic() - started:.0f} s)")
+    rows.add(
+        f"inferred graph consistent with the asserted graphs {when}",
+        expected == held,
+        f"served {len(held)} inferred triples, infer() gives {len(expected)}; only served: "
+        f"{len(held - expected)}, only recomputed: {len(expected - held)} "
+        f"({time.monotonic() - started:.0f} s)",
+    )
 
 
 def load_and_crash(plan: Plan, workdir: Path) -> Rows:
@@ -190,25 +208,44 @@ def load_and_crash(plan: Plan, workdir: Path) -> Rows:
         traffic, writer, rss = _hold(server, plan)
         total = sum(traffic.statuses.values())
         other = {s: n for s, n in traffic.statuses.items() if s not in (200, 503)}
-        rows.add("readers: every answer is 200, or 503 with Retry-After (overload)", not other
-                 and traffic.refusals_without_retry_after == 0,
-                 f"{total} requests, statuses {dict(sorted(traffic.statuses.items()))}",
-                 params)
-        rows.add("readers: no connection errors", not traffic.errors,
-                 f"errors: {traffic.errors[:5] or 'none'}", params)
-        rows.add("readers: answers equal the expected competency answers",
-                 not traffic.wrong_answers,
-                 f"wrong: {sorted(set(traffic.wrong_answers)) or 'none'}", params)
-        rows.add("latency of answered queries", bool(traffic.latencies),
-                 f"p50 {traffic.percentile(50):.3f} s, p95 {traffic.percentile(95):.3f} s, "
-                 f"p99 {traffic.percentile(99):.3f} s over {len(traffic.latencies)} answers",
-                 params)
-        rows.add("server memory (RSS) at start and end of the load", rss[1] < 4 * rss[0],
-                 f"{rss[0] / 1024:.0f} MiB -> {rss[1] / 1024:.0f} MiB", params)
-        rows.add("writer: updates acknowledged, no errors",
-                 len(writer.acked) >= plan.min_acked and not writer.errors,
-                 f"{len(writer.acked)} acknowledged, statuses {dict(writer.statuses)}, "
-                 f"errors {writer.errors or 'none'}", "one writer, INSERT DATA, sequential")
+        rows.add(
+            "readers: every answer is 200, or 503 with Retry-After (overload)",
+            not other and traffic.refusals_without_retry_after == 0,
+            f"{total} requests, statuses {dict(sorted(traffic.statuses.items()))}",
+            params,
+        )
+        rows.add(
+            "readers: no connection errors",
+            not traffic.errors,
+            f"errors: {traffic.errors[:5] or 'none'}",
+            params,
+        )
+        rows.add(
+            "readers: answers equal the expected competency answers",
+            not traffic.wrong_answers,
+            f"wrong: {sorted(set(traffic.wrong_answers)) or 'none'}",
+            params,
+        )
+        rows.add(
+            "latency of answered queries",
+            bool(traffic.latencies),
+            f"p50 {traffic.percentile(50):.3f} s, p95 {traffic.percentile(95):.3f} s, "
+            f"p99 {traffic.percentile(99):.3f} s over {len(traffic.latencies)} answers",
+            params,
+        )
+        rows.add(
+            "server memory (RSS) at start and end of the load",
+            rss[1] < 4 * rss[0],
+            f"{rss[0] / 1024:.0f} MiB -> {rss[1] / 1024:.0f} MiB",
+            params,
+        )
+        rows.add(
+            "writer: updates acknowledged, no errors",
+            len(writer.acked) >= plan.min_acked and not writer.errors,
+            f"{len(writer.acked)} acknowledged, statuses {dict(writer.statuses)}, "
+            f"errors {writer.errors or 'none'}",
+            "one writer, INSERT DATA, sequential",
+        )
         check_writes(rows, server, writer, "after the load")
         crash = _crash(rows, server, writer, plan)
     finally:
@@ -217,9 +254,12 @@ def load_and_crash(plan: Plan, workdir: Path) -> Rows:
     restarted = Server(data)
     try:
         restarted.start()
-        rows.add("restart after kill -9", True,
-                 f"answered after {restarted.startup_s:.0f} s (journal replayed, reasoned)",
-                 crash)
+        rows.add(
+            "restart after kill -9",
+            True,
+            f"answered after {restarted.startup_s:.0f} s (journal replayed, reasoned)",
+            crash,
+        )
         check_writes(rows, restarted, writer, "after kill -9 and restart")
         check_inference(rows, restarted, "after kill -9 and restart")
     except Exception as error:
@@ -234,8 +274,10 @@ def _hold(server: Server, plan: Plan) -> tuple[Traffic, Writer, tuple[int, int]]
     writer = Writer(server)
     rss_start = server.rss_kb()
     until = time.monotonic() + plan.seconds
-    readers = [threading.Thread(target=_reader, args=(server, traffic, until, i), daemon=True)
-               for i in range(plan.clients)]
+    readers = [
+        threading.Thread(target=_reader, args=(server, traffic, until, i), daemon=True)
+        for i in range(plan.clients)
+    ]
     writing = threading.Thread(target=writer.loop, daemon=True)
     writing.start()
     for reader in readers:
@@ -244,8 +286,7 @@ def _hold(server: Server, plan: Plan) -> tuple[Traffic, Writer, tuple[int, int]]
         reader.join()
     rss_end = server.rss_kb()
     deadline = time.monotonic() + 600
-    while len(writer.acked) < plan.min_acked and writing.is_alive() \
-            and time.monotonic() < deadline:
+    while len(writer.acked) < plan.min_acked and writing.is_alive() and time.monotonic() < deadline:
         time.sleep(0.2)
     writer.stop.set()
     writing.join(timeout=900)
@@ -269,7 +310,9 @@ def _crash(rows: Rows, server: Server, writer: Writer, plan: Plan) -> str:
     in_flight = writer.in_flight_since is not None
     server.kill9()
     writing.join(timeout=30)
-    rows.add("kill -9 while an update was in flight", in_flight,
-             f"{len(writer.acked)} acknowledged in all; killed with an update in flight: "
-             f"{in_flight}")
+    rows.add(
+        "kill -9 while an update was in flight",
+        in_flight,
+        f"{len(writer.acked)} acknowledged in all; killed with an update in flight: {in_flight}",
+    )
     return f"kill -9 after {len(writer.acked) - before} more acknowledged update(s)"

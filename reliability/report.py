@@ -77,8 +77,10 @@ def markdown(rows: list[Row], plan: Plan, started: datetime, seconds: float) -> 
         "| area | what was tried | parameters | result | detail |",
         "| --- | --- | --- | --- | --- |",
     ]
-    lines += [f"| {r.area} | {_cell(r.check)} | {_cell(r.parameters)} | {r.outcome} | "
-              f"{_cell(r.detail)} |" for r in rows]
+    lines += [
+        f"| {r.area} | {_cell(r.check)} | {_cell(r.parameters)} | {r.outcome} | {_cell(r.detail)} |"
+        for r in rows
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -119,9 +119,13 @@ def html_routes() -> list[str]:
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"CAJKG_DATA_DIR": folder}, store=MemoryStore())
-    return sorted(r.rule for r in app.url_map.iter_rules()
-                  if "GET" in r.methods and not r.arguments  # type: ignore[operator]
-                  and r.rule not in ("/healthz", "/metrics"))
+    return sorted(
+        r.rule
+        for r in app.url_map.iter_rules()
+        if "GET" in r.methods
+        and not r.arguments  # type: ignore[operator]
+        and r.rule not in ("/healthz", "/metrics")
+    )
 
 
 def _fetch_attempts(listener: Listener, fifo: FifoCanary) -> list[tuple[str, str, dict]]:
@@ -137,35 +141,56 @@ def _fetch_attempts(listener: Listener, fifo: FifoCanary) -> list[tuple[str, str
     }
     attempts = [(name, "query", {"params": {"query": q}}) for name, q in queries.items()]
     attempts += [
-        ("default-graph-uri", "query",
-         {"params": {"query": "ASK { ?s ?p ?o }", "default-graph-uri": listener.url}}),
-        ("named-graph-uri file:", "query",
-         {"params": {"query": "ASK { ?s ?p ?o }", "named-graph-uri": fifo.uri}}),
+        (
+            "default-graph-uri",
+            "query",
+            {"params": {"query": "ASK { ?s ?p ?o }", "default-graph-uri": listener.url}},
+        ),
+        (
+            "named-graph-uri file:",
+            "query",
+            {"params": {"query": "ASK { ?s ?p ?o }", "named-graph-uri": fifo.uri}},
+        ),
     ]
     updates = {
         "LOAD": f"LOAD <{listener.url}>",
         "LOAD SILENT file: INTO GRAPH": f"LOAD SILENT <{fifo.uri}> INTO GRAPH <urn:x>",
         "USING": f"INSERT {{ ?s ?p ?o }} USING <{listener.url}> WHERE {{ ?s ?p ?o }}",
         "USING NAMED file:": f"INSERT {{ ?s ?p ?o }} USING NAMED <{fifo.uri}> "
-                             "WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "WHERE { GRAPH ?g { ?s ?p ?o } }",
         "SERVICE in an update": f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{listener.url}> "
-                                "{ ?s ?p ?o } }",
+        "{ ?s ?p ?o } }",
     }
     attempts += [(name, "update", {"data": {"update": u}}) for name, u in updates.items()]
     inferred = str(G_INFERRED)
     jsonld = ('{"@context": "' + listener.url + '", "@id": "urn:x", "urn:p": "x"}').encode()
-    rdfxml = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "{fifo.uri}">'
-              f'<!ENTITY f SYSTEM "{listener.url}">]>'
-              '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-              '<rdf:Description rdf:about="urn:x"><p xmlns="urn:ex#">&e;&f;</p>'
-              "</rdf:Description></rdf:RDF>").encode()
-    turtle = f"@base <{listener.url}> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n" \
-             f"<urn:x> owl:imports <{listener.url}> , <{fifo.uri}> .\n".encode()
-    for label, media_type, body in (("JSON-LD remote @context", "application/ld+json", jsonld),
-                                    ("RDF/XML external entities", "application/rdf+xml", rdfxml),
-                                    ("Turtle with owl:imports", "text/turtle", turtle)):
-        attempts.append((label, "store", {"params": {"graph": inferred}, "data": body,
-                                          "headers": {"Content-Type": media_type}}))
+    rdfxml = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "{fifo.uri}">'
+        f'<!ENTITY f SYSTEM "{listener.url}">]>'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="urn:x"><p xmlns="urn:ex#">&e;&f;</p>'
+        "</rdf:Description></rdf:RDF>"
+    ).encode()
+    turtle = (
+        f"@base <{listener.url}> .\n@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        f"<urn:x> owl:imports <{listener.url}> , <{fifo.uri}> .\n".encode()
+    )
+    for label, media_type, body in (
+        ("JSON-LD remote @context", "application/ld+json", jsonld),
+        ("RDF/XML external entities", "application/rdf+xml", rdfxml),
+        ("Turtle with owl:imports", "text/turtle", turtle),
+    ):
+        attempts.append(
+            (
+                label,
+                "store",
+                {
+                    "params": {"graph": inferred},
+                    "data": body,
+                    "headers": {"Content-Type": media_type},
+                },
+            )
+        )
     return attempts
 
 
@@ -182,27 +207,34 @@ def canaries(rows: Rows, server: Server, listener: Listener, fifo: FifoCanary) -
             response = requests.put(f"{server.url}/store", headers=headers, timeout=60, **kwargs)
         time.sleep(0.1)
         fetched = listener.hits - hits + fifo.opened - opened
-        rows.add(f"no fetch through {label}", fetched == 0 and response.status_code < 500,
-                 f"answered {response.status_code}; canary listener and file touched "
-                 f"{fetched} time(s)", "loopback listener + FIFO canary; writes with the token")
+        rows.add(
+            f"no fetch through {label}",
+            fetched == 0 and response.status_code < 500,
+            f"answered {response.status_code}; canary listener and file touched {fetched} time(s)",
+            "loopback listener + FIFO canary; writes with the token",
+        )
 
 
 def _auth_variants() -> dict[str, dict[str, str]]:
     basic = base64.b64encode(f"cajkg:{TOKEN}".encode()).decode()
-    return {"no credentials": {},
-            "wrong token": {"Authorization": "Bearer wrong"},
-            "token minus its last character": {"Authorization": f"Bearer {TOKEN[:-1]}"},
-            "token plus a character": {"Authorization": f"Bearer {TOKEN}x"},
-            "token in Basic auth": {"Authorization": f"Basic {basic}"},
-            "token with another scheme": {"Authorization": f"Token {TOKEN}"},
-            "token in a cookie": {"Cookie": f"token={TOKEN}; access_token={TOKEN}"}}
+    return {
+        "no credentials": {},
+        "wrong token": {"Authorization": "Bearer wrong"},
+        "token minus its last character": {"Authorization": f"Bearer {TOKEN[:-1]}"},
+        "token plus a character": {"Authorization": f"Bearer {TOKEN}x"},
+        "token in Basic auth": {"Authorization": f"Basic {basic}"},
+        "token with another scheme": {"Authorization": f"Token {TOKEN}"},
+        "token in a cookie": {"Cookie": f"token={TOKEN}; access_token={TOKEN}"},
+    }
 
 
 def _write_body(path: str) -> tuple[bytes, str]:
     if path.startswith("/store"):
         return f"{MARKER} .\n".encode(), "text/turtle"
-    return f"update=INSERT+DATA+%7B+{requests.utils.quote(MARKER)}+%7D".encode(), \
-        "application/x-www-form-urlencoded"
+    return (
+        f"update=INSERT+DATA+%7B+{requests.utils.quote(MARKER)}+%7D".encode(),
+        "application/x-www-form-urlencoded",
+    )
 
 
 def unauthorised_writes(rows: Rows, server: Server) -> None:
@@ -213,64 +245,110 @@ def unauthorised_writes(rows: Rows, server: Server) -> None:
         target = path + ("?graph=urn:cajkg:breach" if path == "/store" else "")
         body, media_type = _write_body(path)
         for label, headers in _auth_variants().items():
-            response = requests.request(method, server.url + target, data=body, timeout=60,
-                                        headers={"Content-Type": media_type, **headers})
+            response = requests.request(
+                method,
+                server.url + target,
+                data=body,
+                timeout=60,
+                headers={"Content-Type": media_type, **headers},
+            )
             if response.status_code < 300 or response.status_code >= 500:
                 accepted.append((method, path, label, response.status_code))
-        in_url = requests.post(f"{server.url}{path}?access_token={TOKEN}&token={TOKEN}",
-                               data=body, headers={"Content-Type": media_type}, timeout=60)
+        in_url = requests.post(
+            f"{server.url}{path}?access_token={TOKEN}&token={TOKEN}",
+            data=body,
+            headers={"Content-Type": media_type},
+            timeout=60,
+        )
         if in_url.status_code < 300 or in_url.status_code >= 500:
             accepted.append(("POST", path, "token in the URL", in_url.status_code))
-    written = server.ask(f"ASK {{ GRAPH ?g {{ {MARKER} }} }}") or \
-        server.ask(f"ASK {{ {MARKER} }}")
-    rows.add("writes without a valid token, on every route and write method", not accepted
-             and not written,
-             f"{len(routes)} (method, route) pairs x {len(_auth_variants()) + 1} credential "
-             f"variants; answered 2xx/5xx: {accepted[:6] or 'none'}; marker triple written: "
-             f"{written}", "routes from app.url_map")
+    written = server.ask(f"ASK {{ GRAPH ?g {{ {MARKER} }} }}") or server.ask(f"ASK {{ {MARKER} }}")
+    rows.add(
+        "writes without a valid token, on every route and write method",
+        not accepted and not written,
+        f"{len(routes)} (method, route) pairs x {len(_auth_variants()) + 1} credential "
+        f"variants; answered 2xx/5xx: {accepted[:6] or 'none'}; marker triple written: "
+        f"{written}",
+        "routes from app.url_map",
+    )
 
 
 def cross_origin_writes(rows: Rows, server: Server) -> None:
     """The right token from another origin is refused; write preflights get no CORS grant."""
     granted, answered = [], []
     for origin in ("https://evil.example", "null", f"{server.url}.evil.example"):
-        for method, path in (("POST", "/update"), ("POST", "/sparql"),
-                             ("PUT", "/store?graph=urn:cajkg:breach"),
-                             ("POST", "/store?graph=urn:cajkg:breach"),
-                             ("DELETE", "/store?graph=urn:cajkg:breach")):
+        for method, path in (
+            ("POST", "/update"),
+            ("POST", "/sparql"),
+            ("PUT", "/store?graph=urn:cajkg:breach"),
+            ("POST", "/store?graph=urn:cajkg:breach"),
+            ("DELETE", "/store?graph=urn:cajkg:breach"),
+        ):
             body, media_type = _write_body(path)
-            response = requests.request(method, server.url + path, data=body, timeout=60,
-                                        headers={**AUTH, "Origin": origin,
-                                                 "Content-Type": media_type})
+            response = requests.request(
+                method,
+                server.url + path,
+                data=body,
+                timeout=60,
+                headers={**AUTH, "Origin": origin, "Content-Type": media_type},
+            )
             answered.append(response.status_code)
-            preflight = requests.options(server.url + path, timeout=60, headers={
-                "Origin": origin, "Access-Control-Request-Method": method,
-                "Access-Control-Request-Headers": "authorization, content-type"})
+            preflight = requests.options(
+                server.url + path,
+                timeout=60,
+                headers={
+                    "Origin": origin,
+                    "Access-Control-Request-Method": method,
+                    "Access-Control-Request-Headers": "authorization, content-type",
+                },
+            )
             allow = preflight.headers.get("Access-Control-Allow-Headers", "").lower()
             query_preflight = method == "POST" and path == "/sparql"  # queries may be CORS
             methods = preflight.headers.get("Access-Control-Allow-Methods", "")
-            cors_granted = "Access-Control-Allow-Origin" in preflight.headers and \
-                method in methods.replace(" ", "").split(",")
-            if response.status_code < 300 or "authorization" in allow or (
-                    cors_granted and not query_preflight):
+            cors_granted = (
+                "Access-Control-Allow-Origin" in preflight.headers
+                and method in methods.replace(" ", "").split(",")
+            )
+            if (
+                response.status_code < 300
+                or "authorization" in allow
+                or (cors_granted and not query_preflight)
+            ):
                 granted.append((origin, method, path, response.status_code))
     written = server.ask(f"ASK {{ {MARKER} }}")
-    rows.add("cross-origin writes with the right token", not granted and not written,
-             f"statuses {sorted(set(answered))}; granted: {granted or 'none'}; marker written: "
-             f"{written}", "3 origins x 5 writes, with preflights")
+    rows.add(
+        "cross-origin writes with the right token",
+        not granted and not written,
+        f"statuses {sorted(set(answered))}; granted: {granted or 'none'}; marker written: "
+        f"{written}",
+        "3 origins x 5 writes, with preflights",
+    )
 
 
 TRAVERSALS = [
-    "/download/..%2F..%2Fpyproject.toml", "/download/%2e%2e%2f%2e%2e%2fsecret.txt",
-    "/download/..%5c..%5csecret.txt", "/download/../secret.txt", "/download/secret.txt",
-    "/download/%2E%2E/secret.txt", "/download/cache%2F..%2F..%2Fsecret.txt",
-    "/download/%00secret.txt", "/download/....//....//secret.txt",
-    "/static/..%2F..%2Fconfig.py", "/static/../config.py", "/static/%2e%2e/%2e%2e/secret.txt",
-    "/ontology/..%2F..%2F..%2F..%2Fetc%2Fpasswd", "/ontology.ttl%2F..%2F..%2Fsecret.txt",
-    "/..%2F..%2F..%2Fetc%2Fpasswd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "//etc/passwd",
-    "/resource/..%2F..%2F..%2F..%2Fetc%2Fpasswd", "/file:%2F%2F%2Fetc%2Fpasswd",
-    "/resource/%2e%2e%2f%2e%2e%2fjournal.jsonl", "/sector/..%2F..%2Fsecret.txt",
-    "/ontology/term/..%2F..%2Fsecret.txt", "/download/journal.jsonl",
+    "/download/..%2F..%2Fpyproject.toml",
+    "/download/%2e%2e%2f%2e%2e%2fsecret.txt",
+    "/download/..%5c..%5csecret.txt",
+    "/download/../secret.txt",
+    "/download/secret.txt",
+    "/download/%2E%2E/secret.txt",
+    "/download/cache%2F..%2F..%2Fsecret.txt",
+    "/download/%00secret.txt",
+    "/download/....//....//secret.txt",
+    "/static/..%2F..%2Fconfig.py",
+    "/static/../config.py",
+    "/static/%2e%2e/%2e%2e/secret.txt",
+    "/ontology/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/ontology.ttl%2F..%2F..%2Fsecret.txt",
+    "/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "//etc/passwd",
+    "/resource/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/file:%2F%2F%2Fetc%2Fpasswd",
+    "/resource/%2e%2e%2f%2e%2e%2fjournal.jsonl",
+    "/sector/..%2F..%2Fsecret.txt",
+    "/ontology/term/..%2F..%2Fsecret.txt",
+    "/download/journal.jsonl",
 ]
 LEAKS = (SECRET, "root:x:0:", "[build-system]", "CAJKG_UPDATE_TOKEN", "Setting(", TOKEN)
 
@@ -289,10 +367,13 @@ def traversal(rows: Rows, server: Server) -> None:
             found = [leak for leak in LEAKS if leak in body]
             if found or answer.status >= 500:
                 leaked.append((path, answer.status, found))
-    rows.add("path traversal in /download/, /static/ and IRI paths", not leaked and not errors,
-             f"{len(TRAVERSALS)} paths x GET/HEAD; leaks or 5xx: {leaked or 'none'}; "
-             f"no answer: {errors or 'none'}", "secret files planted in the build, data and "
-             "parent directories")
+    rows.add(
+        "path traversal in /download/, /static/ and IRI paths",
+        not leaked and not errors,
+        f"{len(TRAVERSALS)} paths x GET/HEAD; leaks or 5xx: {leaked or 'none'}; "
+        f"no answer: {errors or 'none'}",
+        "secret files planted in the build, data and parent directories",
+    )
 
 
 def plant_secrets(*folders: Path) -> None:
@@ -304,10 +385,12 @@ def plant_secrets(*folders: Path) -> None:
 def no_secrets_in_logs(rows: Rows, server: Server, bodies: list[str]) -> None:
     """The token never appears in the server's output or in an answer."""
     log = server.log()
-    rows.add("the write token appears in no log line and no response", TOKEN not in log
-             and not any(TOKEN in b for b in bodies),
-             f"scanned {len(log)} characters of server output and {len(bodies)} error answers",
-             "server stdout+stderr captured for the whole security run")
+    rows.add(
+        "the write token appears in no log line and no response",
+        TOKEN not in log and not any(TOKEN in b for b in bodies),
+        f"scanned {len(log)} characters of server output and {len(bodies)} error answers",
+        "server stdout+stderr captured for the whole security run",
+    )
 
 
 def security(workdir: Path, browser: bool = True) -> Rows:
@@ -326,10 +409,17 @@ def security(workdir: Path, browser: bool = True) -> Rows:
             unauthorised_writes(rows, server)
             cross_origin_writes(rows, server)
             traversal(rows, server)
-            bodies = [requests.post(f"{server.url}/update", data={"update": "x"}, timeout=30,
-                                    headers={"Authorization": f"Bearer {TOKEN}!"}).text,
-                      requests.get(f"{server.url}/sparql", params={"query": "SELECT"},
-                                   headers=AUTH, timeout=30).text]
+            bodies = [
+                requests.post(
+                    f"{server.url}/update",
+                    data={"update": "x"},
+                    timeout=30,
+                    headers={"Authorization": f"Bearer {TOKEN}!"},
+                ).text,
+                requests.get(
+                    f"{server.url}/sparql", params={"query": "SELECT"}, headers=AUTH, timeout=30
+                ).text,
+            ]
             if browser:
                 xss(rows, server)
             no_secrets_in_logs(rows, server, bodies)

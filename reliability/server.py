@@ -54,8 +54,14 @@ class ServerFailed(Exception):
 class Server:
     """One `cajkg serve` child on a free loopback port."""
 
-    def __init__(self, data_dir: Path, build_dir: Path = SEED_BUILD, threads: int = 8,
-                 preexec: Callable[[], None] | None = None, **settings: object) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        build_dir: Path = SEED_BUILD,
+        threads: int = 8,
+        preexec: Callable[[], None] | None = None,
+        **settings: object,
+    ) -> None:
         self.data_dir = data_dir
         self.build_dir = build_dir
         self.threads = threads
@@ -70,10 +76,15 @@ class Server:
 
     def env(self) -> dict[str, str]:
         """The child's environment: ours without PYTHONPATH, plus the cajkg settings."""
-        env = {k: v for k, v in os.environ.items()
-               if k != "PYTHONPATH" and not k.startswith("CAJKG_")}
-        env.update(CAJKG_UPDATE_TOKEN=TOKEN, CAJKG_DATA_DIR=str(self.data_dir),
-                   CAJKG_BUILD_DIR=str(self.build_dir), **self.settings)
+        env = {
+            k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("CAJKG_")
+        }
+        env.update(
+            CAJKG_UPDATE_TOKEN=TOKEN,
+            CAJKG_DATA_DIR=str(self.data_dir),
+            CAJKG_BUILD_DIR=str(self.build_dir),
+            **self.settings,
+        )
         return env
 
     def start(self, timeout: float = 900.0) -> Server:
@@ -81,17 +92,31 @@ class Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [str(CAJKG), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--threads", str(self.threads)],
-            cwd=self.data_dir.parent, env=self.env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=self.preexec)
+            [
+                str(CAJKG),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--threads",
+                str(self.threads),
+            ],
+            cwd=self.data_dir.parent,
+            env=self.env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=self.preexec,
+        )
         threading.Thread(target=self._drain, daemon=True).start()
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:
                 self.process.wait()
                 time.sleep(0.2)
-                raise ServerFailed(f"cajkg serve exited with {self.process.returncode}:\n"
-                                   f"{self.log()[-3000:]}")
+                raise ServerFailed(
+                    f"cajkg serve exited with {self.process.returncode}:\n{self.log()[-3000:]}"
+                )
             try:
                 if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     self.startup_s = time.monotonic() - started
@@ -99,8 +124,9 @@ class Server:
             except requests.RequestException:
                 time.sleep(0.2)
         self.kill()
-        raise ServerFailed(f"cajkg serve did not answer within {timeout:g} s:\n"
-                           f"{self.log()[-3000:]}")
+        raise ServerFailed(
+            f"cajkg serve did not answer within {timeout:g} s:\n{self.log()[-3000:]}"
+        )
 
     def _drain(self) -> None:
         assert self.process is not None and self.process.stdout is not None
@@ -158,23 +184,29 @@ class Server:
 
     def select(self, query: str, infer: bool = True, timeout: float = 120) -> list[dict]:
         """The bindings of a SELECT; raises unless 200."""
-        response = requests.get(f"{self.url}/sparql", headers=JSON, timeout=timeout,
-                                params={"query": query, "infer": str(infer).lower()})
+        response = requests.get(
+            f"{self.url}/sparql",
+            headers=JSON,
+            timeout=timeout,
+            params={"query": query, "infer": str(infer).lower()},
+        )
         if response.status_code != 200:
             raise ServerFailed(f"{response.status_code} for {query[:80]!r}: {response.text}")
         return response.json()["results"]["bindings"]
 
     def ask(self, query: str, timeout: float = 60) -> bool:
         """The answer of an ASK; raises unless 200."""
-        response = requests.get(f"{self.url}/sparql", params={"query": query}, headers=JSON,
-                                timeout=timeout)
+        response = requests.get(
+            f"{self.url}/sparql", params={"query": query}, headers=JSON, timeout=timeout
+        )
         response.raise_for_status()
         return bool(response.json()["boolean"])
 
     def update(self, text: str, timeout: float = 600) -> requests.Response:
         """POST an update with the token."""
-        return requests.post(f"{self.url}/update", data={"update": text}, headers=AUTH,
-                             timeout=timeout)
+        return requests.post(
+            f"{self.url}/update", data={"update": text}, headers=AUTH, timeout=timeout
+        )
 
 
 def _status_field(pid: int, name: str) -> int:

@@ -28,9 +28,11 @@ class Admission:
         if self._slots is None or request.path in UNLIMITED_PATHS:
             return
         if not self._slots.acquire(blocking=False):
-            raise errors.Problem(503, f"the server is busy ({self.limit} requests in progress); "
-                                      f"retry in {RETRY_AFTER} s",
-                                 {"Retry-After": str(RETRY_AFTER)})
+            raise errors.Problem(
+                503,
+                f"the server is busy ({self.limit} requests in progress); retry in {RETRY_AFTER} s",
+                {"Retry-After": str(RETRY_AFTER)},
+            )
         g.cajkg_admitted = True
 
     def leave(self, _error: BaseException | None) -> None:

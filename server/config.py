@@ -34,47 +34,98 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("CAJKG_BASE", "https://w3id.org/cajkg/", str,
-            "Base IRI of the graph; the path /X on the server denotes BASE + X. Ends with '/'."),
-    Setting("CAJKG_UPDATE_TOKEN", "", _token,
-            "Bearer token for writes (SPARQL Update, Graph Store PUT/POST/DELETE). "
-            "Unset: the endpoint is read-only and writes get 403."),
-    Setting("CAJKG_QUERY_TIMEOUT", "30", float,
-            "Seconds a query (or the WHERE of an update) may run; a longer one is stopped, "
-            "changes nothing, and its client gets 503."),
-    Setting("CAJKG_QUERY_WORKERS", "4", int,
-            "Query worker processes (each holds a replica of the store), so queries evaluated at "
-            "once; more wait for a worker (within their timeout)."),
-    Setting("CAJKG_MAX_INFLIGHT", "6", int,
-            "Requests handled at once (not counting /healthz and /metrics); the next ones get "
-            "503 with Retry-After at once instead of waiting in a queue. 0: no limit. "
-            "`cajkg serve` runs at least this many threads plus two."),
-    Setting("CAJKG_MAX_QUERY_LENGTH", "100000", int,
-            "Longest query or update text in characters (413, or 414 for GET)."),
-    Setting("CAJKG_MAX_ROWS", "100000", int,
-            "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in a result; more gives 400."),
+    Setting(
+        "CAJKG_BASE",
+        "https://w3id.org/cajkg/",
+        str,
+        "Base IRI of the graph; the path /X on the server denotes BASE + X. Ends with '/'.",
+    ),
+    Setting(
+        "CAJKG_UPDATE_TOKEN",
+        "",
+        _token,
+        "Bearer token for writes (SPARQL Update, Graph Store PUT/POST/DELETE). "
+        "Unset: the endpoint is read-only and writes get 403.",
+    ),
+    Setting(
+        "CAJKG_QUERY_TIMEOUT",
+        "30",
+        float,
+        "Seconds a query (or the WHERE of an update) may run; a longer one is stopped, "
+        "changes nothing, and its client gets 503.",
+    ),
+    Setting(
+        "CAJKG_QUERY_WORKERS",
+        "4",
+        int,
+        "Query worker processes (each holds a replica of the store), so queries evaluated at "
+        "once; more wait for a worker (within their timeout).",
+    ),
+    Setting(
+        "CAJKG_MAX_INFLIGHT",
+        "6",
+        int,
+        "Requests handled at once (not counting /healthz and /metrics); the next ones get "
+        "503 with Retry-After at once instead of waiting in a queue. 0: no limit. "
+        "`cajkg serve` runs at least this many threads plus two.",
+    ),
+    Setting(
+        "CAJKG_MAX_QUERY_LENGTH",
+        "100000",
+        int,
+        "Longest query or update text in characters (413, or 414 for GET).",
+    ),
+    Setting(
+        "CAJKG_MAX_ROWS",
+        "100000",
+        int,
+        "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in a result; more gives 400.",
+    ),
     Setting("CAJKG_MAX_BODY", "10485760", int, "Largest request body in bytes (413)."),
-    Setting("CAJKG_DATA_DIR", "var", str,
-            "Directory of the write journal (journal.jsonl), replayed on start."),
-    Setting("CAJKG_ALLOW_SERVICE", "", _words,
-            "Space-separated IRI prefixes that SERVICE may call. Empty: SERVICE is refused."),
-    Setting("CAJKG_ALLOW_LOAD", "", _words,
-            "Space-separated IRI prefixes that LOAD, and FROM/USING of graphs not in the store, "
-            "may fetch. Empty: nothing is ever fetched."),
-    Setting("CAJKG_STORE", "memory", str,
-            "Where the graph lives: memory (Oxigraph in memory, rebuilt or loaded from the "
-            "build cache, writes journalled in CAJKG_DATA_DIR), "
-            "oxigraph (embedded, persistent, in CAJKG_DATA_DIR/oxigraph) or sparql (a remote "
-            "SPARQL 1.1 Query + Update server; see docs/scale-out.md)."),
-    Setting("CAJKG_SPARQL_ENDPOINT", "", str,
-            "With CAJKG_STORE=sparql: the remote query URL."),
-    Setting("CAJKG_SPARQL_UPDATE_ENDPOINT", "", str,
-            "With CAJKG_STORE=sparql: the remote update URL (default: the query URL)."),
+    Setting(
+        "CAJKG_DATA_DIR",
+        "var",
+        str,
+        "Directory of the write journal (journal.jsonl), replayed on start.",
+    ),
+    Setting(
+        "CAJKG_ALLOW_SERVICE",
+        "",
+        _words,
+        "Space-separated IRI prefixes that SERVICE may call. Empty: SERVICE is refused.",
+    ),
+    Setting(
+        "CAJKG_ALLOW_LOAD",
+        "",
+        _words,
+        "Space-separated IRI prefixes that LOAD, and FROM/USING of graphs not in the store, "
+        "may fetch. Empty: nothing is ever fetched.",
+    ),
+    Setting(
+        "CAJKG_STORE",
+        "memory",
+        str,
+        "Where the graph lives: memory (Oxigraph in memory, rebuilt or loaded from the "
+        "build cache, writes journalled in CAJKG_DATA_DIR), "
+        "oxigraph (embedded, persistent, in CAJKG_DATA_DIR/oxigraph) or sparql (a remote "
+        "SPARQL 1.1 Query + Update server; see docs/scale-out.md).",
+    ),
+    Setting("CAJKG_SPARQL_ENDPOINT", "", str, "With CAJKG_STORE=sparql: the remote query URL."),
+    Setting(
+        "CAJKG_SPARQL_UPDATE_ENDPOINT",
+        "",
+        str,
+        "With CAJKG_STORE=sparql: the remote update URL (default: the query URL).",
+    ),
     Setting("CAJKG_SPARQL_USER", "", _token, "HTTP basic user for the remote store."),
     Setting("CAJKG_SPARQL_PASSWORD", "", _token, "HTTP basic password for the remote store."),
     Setting("CAJKG_SPARQL_TOKEN", "", _token, "Bearer token for the remote store."),
-    Setting("CAJKG_CORS_ORIGINS", "*", _words,
-            "Origins allowed to read cross-origin ('*': any). Writes are never cross-origin."),
+    Setting(
+        "CAJKG_CORS_ORIGINS",
+        "*",
+        _words,
+        "Origins allowed to read cross-origin ('*': any). Writes are never cross-origin.",
+    ),
 )
 
 
@@ -87,8 +138,10 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
 def settings_markdown() -> str:
     """The settings as a Markdown table (pasted into the README)."""
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
-    rows += [f"| `{s.name}` | {f'`{s.default}`' if s.default else '(unset)'} | {s.help} |"
-             for s in SETTINGS]
+    rows += [
+        f"| `{s.name}` | {f'`{s.default}`' if s.default else '(unset)'} | {s.help} |"
+        for s in SETTINGS
+    ]
     return "\n".join(rows)
 
 

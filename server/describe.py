@@ -129,9 +129,10 @@ class Description:
     @property
     def types(self) -> list[Link]:
         """rdf:type links to named classes, asserted first (restrictions are left out)."""
-        return sorted((x for x in self.outgoing
-                       if x.predicate == RDF.type and isinstance(x.other, URIRef)),
-                      key=lambda x: (x.inferred, str(x.other)))
+        return sorted(
+            (x for x in self.outgoing if x.predicate == RDF.type and isinstance(x.other, URIRef)),
+            key=lambda x: (x.inferred, str(x.other)),
+        )
 
     @property
     def source_graphs(self) -> set[URIRef]:
@@ -161,8 +162,9 @@ def _links(store: Store, iri: URIRef, base: Base) -> tuple[list[Link], list[Link
     for link in found.values():
         link.graphs.sort()
         link.inferred = all(g == inferred_graph for g in link.graphs)
-    order = sorted(found.items(),
-                   key=lambda kv: (kv[1].inferred, str(kv[1].predicate), str(kv[1].other)))
+    order = sorted(
+        found.items(), key=lambda kv: (kv[1].inferred, str(kv[1].predicate), str(kv[1].other))
+    )
     return ([x for (d, _, _), x in order if d == "out"], [x for (d, _, _), x in order if d == "in"])
 
 
@@ -190,14 +192,17 @@ def _sources(store: Store, iri: URIRef, base: Base) -> list[Source]:
         graph = row["g"]
         assert isinstance(graph, URIRef)
         offset = int(row["sentenceStart"])  # type: ignore[call-overload]
-        source = found.setdefault(graph, Source(
-            graph=graph,
-            stated=str(row["kind"]).endswith("StatedFactGraph"),
-            sentence=row["sentence"],  # type: ignore[arg-type]
-            position=int(row["position"]),  # type: ignore[call-overload]
-            text=str(row["text"]),
-            note=str(row["note"]) if "note" in row else None,
-        ))
+        source = found.setdefault(
+            graph,
+            Source(
+                graph=graph,
+                stated=str(row["kind"]).endswith("StatedFactGraph"),
+                sentence=row["sentence"],  # type: ignore[arg-type]
+                position=int(row["position"]),  # type: ignore[call-overload]
+                text=str(row["text"]),
+                note=str(row["note"]) if "note" in row else None,
+            ),
+        )
         if "start" in row and "end" in row:
             span = (int(row["start"]) - offset, int(row["end"]) - offset)  # type: ignore[call-overload]
             if span not in source.spans:
@@ -218,5 +223,6 @@ def describe(store: Store, iri: URIRef, base: Base) -> Description:
             known = names.setdefault(row[term], {}).setdefault("en", [])
             if label in row and str(row[label]) not in known:
                 known.append(str(row[label]))
-    return Description(iri, names, alt, outgoing, incoming, _sources(store, iri, base),
-                       list(contents), size)
+    return Description(
+        iri, names, alt, outgoing, incoming, _sources(store, iri, base), list(contents), size
+    )

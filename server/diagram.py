@@ -74,9 +74,14 @@ def neighbours(d: Description, infer: bool) -> list[Neighbour]:
                 continue
             if link.inferred and not infer:
                 continue
-            node = found.setdefault((incoming, link.other), Neighbour(
-                link.other, short(d.label(link.other) or rendering.curie(link.other)),
-                incoming=incoming))
+            node = found.setdefault(
+                (incoming, link.other),
+                Neighbour(
+                    link.other,
+                    short(d.label(link.other) or rendering.curie(link.other)),
+                    incoming=incoming,
+                ),
+            )
             name = d.label(link.predicate) or rendering.curie(link.predicate)
             if name not in node.properties:
                 node.properties.append(name)
@@ -117,13 +122,16 @@ def _subject() -> tuple[URIRef, Layout, bool]:
 def diagram() -> str:
     """The diagram page: the drawing, and the same links as a list for screen readers."""
     iri, drawing, infer = _subject()
-    return render_template("diagram.html", title=f"Diagram: {drawing.centre}", iri=iri,
-                           layout=drawing, infer=infer)
+    return render_template(
+        "diagram.html", title=f"Diagram: {drawing.centre}", iri=iri, layout=drawing, infer=infer
+    )
 
 
 @bp.route("/diagram.svg")
 def diagram_svg() -> Response:
     """The drawing alone, as an SVG file."""
     _, drawing, _ = _subject()
-    return Response(render_template("diagram-svg.html", layout=drawing),
-                    content_type="image/svg+xml; charset=utf-8")
+    return Response(
+        render_template("diagram-svg.html", layout=drawing),
+        content_type="image/svg+xml; charset=utf-8",
+    )

@@ -47,8 +47,9 @@ class Problem(Exception):
 
 def text_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     """The body of every error: one line of text."""
-    response = Response(message.rstrip("\n") + "\n", status=status,
-                        content_type="text/plain; charset=utf-8")
+    response = Response(
+        message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8"
+    )
     response.headers.update(headers or {})
     return response
 
@@ -65,8 +66,9 @@ def _problem(error: Problem) -> Response:
 
 
 def _http(error: HTTPException) -> Response:
-    headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type",
-                                                                        "content-length")}
+    headers = {
+        k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")
+    }
     message = f"{error.code} {error.name}: {error.description}"
     return text_response(error.code or 500, message, headers)
 

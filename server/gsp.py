@@ -35,8 +35,11 @@ def _body(name: URIRef | None) -> Graph:
     fmt = formats.by_media_type(request.mimetype, formats.GRAPH) if request.mimetype else None
     if fmt is None:
         accepted = ", ".join(f.media_type for f in formats.for_kind(formats.GRAPH))
-        raise Problem(415, f"Content-Type {request.mimetype or '(none)'} is not an RDF format "
-                           f"this store reads; use one of: {accepted}")
+        raise Problem(
+            415,
+            f"Content-Type {request.mimetype or '(none)'} is not an RDF format "
+            f"this store reads; use one of: {accepted}",
+        )
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise Problem(415, f"charset={charset} is not supported; send UTF-8")
@@ -57,8 +60,9 @@ def graph_store() -> Response:
         if graph is None:
             raise Problem(404, f"no graph {name} in this store")
         fmt, media_type = negotiate.for_kind(formats.GRAPH, request.args.getlist("format"))
-        response = Response(formats.serialize_graph(graph, fmt),
-                            content_type=f"{media_type}; charset=utf-8")
+        response = Response(
+            formats.serialize_graph(graph, fmt), content_type=f"{media_type}; charset=utf-8"
+        )
         response.vary.add("Accept")
         return response
     auth.require_writer()

@@ -82,8 +82,13 @@ def index() -> str:
         if row["x"] not in members or "label" in row:
             members[row["x"]] = str(row.get("label") or rendering.curie(row["x"]))
     return render_template(
-        "home.html", title="Home", sizes=graph_sizes(), groups=groups, queries=named_queries(),
-        dumps=dumps(), article=rendering.base().rebase(ARTICLE),
+        "home.html",
+        title="Home",
+        sizes=graph_sizes(),
+        groups=groups,
+        queries=named_queries(),
+        dumps=dumps(),
+        article=rendering.base().rebase(ARTICLE),
     )
 
 
@@ -128,8 +133,13 @@ def sentences() -> list[Sentence]:
     for row in rows(run(store, "article-sentences", base)):
         text, start = str(row["text"]), int(row["start"])  # type: ignore[call-overload]
         found[row["sentence"]] = Sentence(
-            row["sentence"], int(row["position"]), start, text, {}, [],  # type: ignore[arg-type, call-overload]
-            paragraph_start=start == 0 or article[start - 1:start] == "\n",
+            row["sentence"],
+            int(row["position"]),
+            start,
+            text,
+            {},
+            [],  # type: ignore[arg-type, call-overload]
+            paragraph_start=start == 0 or article[start - 1 : start] == "\n",
         )
     for row in rows(run(store, "article-provenance", base)):
         sentence = found.get(row["sentence"])
@@ -146,15 +156,20 @@ def sentences() -> list[Sentence]:
 @bp.route("/article")
 def article() -> str:
     """The article, each sentence linked to its facts and each mention to its entity."""
-    return render_template("article.html", title="The article", sentences=sentences(),
-                           article=rendering.base().rebase(ARTICLE))
+    return render_template(
+        "article.html",
+        title="The article",
+        sentences=sentences(),
+        article=rendering.base().rebase(ARTICLE),
+    )
 
 
 @bp.route("/download/")
 def downloads() -> str:
     """Every dump of the build, with its media type."""
-    return render_template("downloads.html", title="Downloads", dumps=dumps(),
-                           folder=str(build_dir()))
+    return render_template(
+        "downloads.html", title="Downloads", dumps=dumps(), folder=str(build_dir())
+    )
 
 
 @bp.route("/download/<name>")
@@ -163,8 +178,9 @@ def download(name: str) -> Response:
     listed = {d.name: d for d in dumps()}
     if name not in listed:
         raise Problem(404, f"no download called {name!r}; see /download/")
-    response = send_file((build_dir() / name).resolve(), mimetype=listed[name].media_type,
-                         conditional=True)
+    response = send_file(
+        (build_dir() / name).resolve(), mimetype=listed[name].media_type, conditional=True
+    )
     response.headers["Content-Type"] = f"{listed[name].media_type}; charset=utf-8"
     return response
 
@@ -180,11 +196,17 @@ def void() -> Response:
     offered = [f.media_types for f in rendering.document_formats()]
     found = rendering.choose([offered[0], negotiate.HTML, *offered[1:]])
     if found is None:
-        raise Problem(406, "the dataset description is offered as Turtle, HTML, JSON-LD, "
-                           "RDF/XML and N-Triples")
+        raise Problem(
+            406,
+            "the dataset description is offered as Turtle, HTML, JSON-LD, RDF/XML and N-Triples",
+        )
     if found == 1:
-        html = render_template("triples.html", title="Dataset description (VoID, DCAT)",
-                               triples=sorted(graph), alternates=[])
+        html = render_template(
+            "triples.html",
+            title="Dataset description (VoID, DCAT)",
+            triples=sorted(graph),
+            alternates=[],
+        )
         response = Response(html, content_type="text/html; charset=utf-8")
     else:
         fmt = rendering.document_formats()[max(0, found - 1)]

@@ -105,8 +105,12 @@ def readyz() -> Response:
     so a load balancer can hold traffic back; queries are answered meanwhile, more slowly."""
     if get_store().ready():
         return Response("ready\n", content_type="text/plain; charset=utf-8")
-    return Response("warming up\n", status=503, headers={"Retry-After": "5"},
-                    content_type="text/plain; charset=utf-8")
+    return Response(
+        "warming up\n",
+        status=503,
+        headers={"Retry-After": "5"},
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 @bp.get("/metrics")

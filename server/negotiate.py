@@ -104,8 +104,7 @@ def choose(accept: str | None, candidates: Sequence[Format], what: str) -> tuple
     found = choose_media_type(accept, [f.media_types for f in candidates])
     if found is None:
         names = ", ".join(f.media_type for f in candidates)
-        raise Problem(406, f"none of the formats in Accept can carry {what}; "
-                           f"acceptable: {names}")
+        raise Problem(406, f"none of the formats in Accept can carry {what}; acceptable: {names}")
     return candidates[found[0]], found[1]
 
 
@@ -141,8 +140,9 @@ def for_kind_or_html(kind: str, format_names: Sequence[str] = ()) -> tuple[Forma
     if format_names:
         return None if "html" in format_names else for_kind(kind, format_names)
     candidates = formats.for_kind(kind)
-    found = choose_media_type(request.headers.get("Accept"),
-                              [f.media_types for f in candidates] + [HTML])
+    found = choose_media_type(
+        request.headers.get("Accept"), [f.media_types for f in candidates] + [HTML]
+    )
     if found is None:
         return for_kind(kind)
     if found[0] == len(candidates):

@@ -38,8 +38,12 @@ def _module_files(base_iri: str) -> dict[URIRef, Graph]:
     for source in default_sources().ontology:
         graph = Graph()
         for s, p, o in parse_graph(source):
-            graph.add(tuple(base.rebase(t) if isinstance(t, URIRef) else t  # type: ignore[arg-type]
-                            for t in (s, p, o)))
+            graph.add(
+                tuple(
+                    base.rebase(t) if isinstance(t, URIRef) else t  # type: ignore[arg-type]
+                    for t in (s, p, o)
+                )
+            )
         for module in graph.subjects(RDF.type, OWL.Ontology):
             found[module] = graph  # type: ignore[index]
     return found
@@ -73,8 +77,12 @@ def module_graph(module: URIRef) -> Graph:
 def vocabulary() -> Vocabulary:
     """The documentation model of the ontology graph."""
     base = rendering.base()
-    return read(ontology_graph(), base.rebase(ONTOLOGY), str(base.rebase(CAJKG[""])),
-                str(base.rebase(SECTOR[""])))
+    return read(
+        ontology_graph(),
+        base.rebase(ONTOLOGY),
+        str(base.rebase(CAJKG[""])),
+        str(base.rebase(SECTOR[""])),
+    )
 
 
 def individuals() -> dict[URIRef, list[tuple[URIRef, str | None]]]:
@@ -87,9 +95,14 @@ def individuals() -> dict[URIRef, list[tuple[URIRef, str | None]]]:
 
 
 def _documentation(stem: str) -> Response:
-    html = render_template("ontology.html", title="Ontology", v=vocabulary(),
-                           members=individuals(), alternates=rendering.alternates(stem),
-                           iri=rendering.base().rebase(ONTOLOGY))
+    html = render_template(
+        "ontology.html",
+        title="Ontology",
+        v=vocabulary(),
+        members=individuals(),
+        alternates=rendering.alternates(stem),
+        iri=rendering.base().rebase(ONTOLOGY),
+    )
     return Response(html, content_type="text/html; charset=utf-8")
 
 
@@ -105,8 +118,11 @@ def serve(module: URIRef, stem: str, suffix: str | None) -> Response:
         return pages.rdf_response(module_graph(module), fmt, stem)
     found = rendering.choose(pages.offered())
     if found is None:
-        raise Problem(406, "the ontology is offered as HTML, Turtle, JSON-LD, RDF/XML and "
-                           "N-Triples", {"Vary": "Accept"})
+        raise Problem(
+            406,
+            "the ontology is offered as HTML, Turtle, JSON-LD, RDF/XML and N-Triples",
+            {"Vary": "Accept"},
+        )
     if found == 0:
         if module != rendering.base().rebase(ONTOLOGY) and stem != "/ontology":
             return redirect(f"/ontology#{module_anchor(module)}", code=303)
@@ -119,8 +135,11 @@ def serve(module: URIRef, stem: str, suffix: str | None) -> Response:
 
 def module_anchor(module: URIRef) -> str:
     """The section of the documentation page that covers a module."""
-    return "sectors" if str(module).startswith(str(rendering.base().rebase(SECTOR[""]))) \
+    return (
+        "sectors"
+        if str(module).startswith(str(rendering.base().rebase(SECTOR[""])))
         else "alignment"
+    )
 
 
 @bp.route("/ontology")
@@ -154,8 +173,9 @@ def term(name: str) -> str:
     found = v.find(name)
     if found is None:
         raise Problem(404, f"the ontology has no term called {name!r}")
-    return render_template("term.html", title=found.label(), t=found, v=v,
-                           members=individuals().get(found.iri, []))
+    return render_template(
+        "term.html", title=found.label(), t=found, v=v, members=individuals().get(found.iri, [])
+    )
 
 
 @bp.route("/ontology/<path:rest>")

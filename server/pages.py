@@ -53,8 +53,11 @@ def see_other(path: str) -> Response:
     found = rendering.choose(offered())
     if found is None:
         names = ", ".join(group[0] for group in offered())
-        raise Problem(406, f"no representation of this resource is acceptable; offered: {names}",
-                      {"Vary": "Accept"})
+        raise Problem(
+            406,
+            f"no representation of this resource is acceptable; offered: {names}",
+            {"Vary": "Accept"},
+        )
     response = redirect(f"/{quote(path, safe=_SAFE_PATH)}.{choices[found]}", code=303)
     response.vary.add("Accept")
     return response
@@ -83,9 +86,12 @@ def _document(iri: URIRef, stem: str, suffix: str) -> Response:
     store, base = get_store(), rendering.base()
     if suffix == HTML_SUFFIX:
         description = describe(store, iri, base)
-        html = render_template("resource.html", d=description,
-                               alternates=rendering.alternates(stem),
-                               title=description.label(iri) or rendering.curie(iri))
+        html = render_template(
+            "resource.html",
+            d=description,
+            alternates=rendering.alternates(stem),
+            title=description.label(iri) or rendering.curie(iri),
+        )
         response = Response(html, content_type="text/html; charset=utf-8")
         _link(response, stem)
         return response
@@ -102,7 +108,7 @@ def close_iris(path: str, known: list[str]) -> list[URIRef]:
     folder, _, name = path.lower().rpartition("/")
     by_name: dict[str, list[str]] = {}
     for iri in known:
-        local = iri[len(base):]
+        local = iri[len(base) :]
         other_folder, _, other_name = local.lower().rpartition("/")
         by_name.setdefault(other_name, []).append(iri)
         if other_folder == folder:
@@ -117,10 +123,10 @@ def not_found(path: str) -> Response:
     iri = base.iri + path
     if negotiate.accept_media_type(["text/html", "text/plain"]) != "text/html":
         raise Problem(404, f"<{iri}> is not in this knowledge graph")
-    suggestions = close_iris(path, [str(r["x"]) for r in rows(run(get_store(), "local-subjects",
-                                                                   base))])
-    html = render_template("not_found.html", title="Not found", iri=iri,
-                           suggestions=suggestions)
+    suggestions = close_iris(
+        path, [str(r["x"]) for r in rows(run(get_store(), "local-subjects", base))]
+    )
+    html = render_template("not_found.html", title="Not found", iri=iri, suggestions=suggestions)
     return Response(html, status=404, content_type="text/html; charset=utf-8")
 
 

@@ -61,8 +61,9 @@ def _body(request: Request) -> tuple[list[tuple[str, str]], str | None, str | No
     if not mimetype:
         raise Problem(400, f"a POST needs a Content-Type: {FORM}, {QUERY} or {UPDATE}")
     if mimetype not in (FORM, QUERY, UPDATE):
-        raise Problem(415, f"Content-Type {mimetype} is not supported; use {FORM}, {QUERY} "
-                           f"or {UPDATE}")
+        raise Problem(
+            415, f"Content-Type {mimetype} is not supported; use {FORM}, {QUERY} or {UPDATE}"
+        )
     _utf8(request)
     data = request.get_data(cache=True)
     if mimetype == FORM:

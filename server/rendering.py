@@ -19,9 +19,18 @@ from . import negotiate
 from .config import setting
 
 COMMON_PREFIXES = {
-    "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "skos": str(SKOS),
-    "dcterms": str(DCTERMS), "prov": str(PROV), "foaf": str(FOAF), "dcat": str(DCAT),
-    "void": str(VOID), "schema": "https://schema.org/", "org": "http://www.w3.org/ns/org#",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "foaf": str(FOAF),
+    "dcat": str(DCAT),
+    "void": str(VOID),
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
     "wd": "http://www.wikidata.org/entity/",
 }
 DOCUMENT_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
@@ -78,7 +87,7 @@ def href(node: object) -> str:
     """
     text = str(node)
     if is_local(node):
-        return "/" + text[len(base().iri):]
+        return "/" + text[len(base().iri) :]
     return text if text.lower().startswith(SAFE_SCHEMES) else "#"
 
 
@@ -87,7 +96,7 @@ def curie(node: object) -> str:
     text = str(node)
     for prefix, namespace in prefixes().items():
         if text.startswith(namespace) and len(text) > len(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     return text
 
 
@@ -102,8 +111,9 @@ def _install(app: Flask) -> None:
         return
     app.extensions["cajkg.rendering"] = True
     app.jinja_env.filters.update(href=href, curie=curie, is_local=is_local)
-    app.jinja_env.tests.update(iri=lambda n: isinstance(n, URIRef),
-                               literal=lambda n: isinstance(n, Literal))
+    app.jinja_env.tests.update(
+        iri=lambda n: isinstance(n, URIRef), literal=lambda n: isinstance(n, Literal)
+    )
     app.jinja_env.globals.setdefault("alternates", [])
 
 

@@ -44,8 +44,7 @@ def sparql() -> Response:
 @bp.route("/update", methods=["POST"])
 def update() -> Response:
     """Updates only (POST form update= or application/sparql-update)."""
-    operation = protocol.parse(request, queries=False,
-                               max_length=setting("CAJKG_MAX_QUERY_LENGTH"))
+    operation = protocol.parse(request, queries=False, max_length=setting("CAJKG_MAX_QUERY_LENGTH"))
     assert operation is not None
     return _run(operation)
 
@@ -64,8 +63,9 @@ def _run(operation: protocol.Operation) -> Response:
         timeout=setting("CAJKG_QUERY_TIMEOUT"),
         max_rows=setting("CAJKG_MAX_ROWS"),
     )
-    response = Response(formats.serialize_result(result, fmt),
-                        content_type=f"{media_type}; charset=utf-8")
+    response = Response(
+        formats.serialize_result(result, fmt), content_type=f"{media_type}; charset=utf-8"
+    )
     response.vary.add("Accept")
     return response
 
@@ -95,12 +95,15 @@ def _describe() -> Response:
     if chosen is None:
         if any(rule.rule == QUERY_PAGE for rule in current_app.url_map.iter_rules()):
             return redirect(QUERY_PAGE, code=303)
-        response = Response(render_template_string(FORM, action=request.path, example=EXAMPLE),
-                            content_type="text/html; charset=utf-8")
+        response = Response(
+            render_template_string(FORM, action=request.path, example=EXAMPLE),
+            content_type="text/html; charset=utf-8",
+        )
     else:
         fmt, media_type = chosen
         graph = describe(request.host_url, federated=bool(setting("CAJKG_ALLOW_SERVICE")))
-        response = Response(formats.serialize_graph(graph, fmt),
-                            content_type=f"{media_type}; charset=utf-8")
+        response = Response(
+            formats.serialize_graph(graph, fmt), content_type=f"{media_type}; charset=utf-8"
+        )
     response.vary.add("Accept")
     return response

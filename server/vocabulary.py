@@ -16,15 +16,20 @@ from rdflib.term import Node
 Tokens = list[URIRef | str]
 
 CHARACTERISTICS = {
-    OWL.TransitiveProperty: "transitive", OWL.SymmetricProperty: "symmetric",
-    OWL.AsymmetricProperty: "asymmetric", OWL.FunctionalProperty: "functional",
-    OWL.InverseFunctionalProperty: "inverse functional", OWL.ReflexiveProperty: "reflexive",
+    OWL.TransitiveProperty: "transitive",
+    OWL.SymmetricProperty: "symmetric",
+    OWL.AsymmetricProperty: "asymmetric",
+    OWL.FunctionalProperty: "functional",
+    OWL.InverseFunctionalProperty: "inverse functional",
+    OWL.ReflexiveProperty: "reflexive",
     OWL.IrreflexiveProperty: "irreflexive",
 }
-PROPERTY_KINDS = {OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "data property",
-                  OWL.AnnotationProperty: "annotation property"}
-_RESTRICTIONS = ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"),
-                 (OWL.hasValue, "value"))
+PROPERTY_KINDS = {
+    OWL.ObjectProperty: "object property",
+    OWL.DatatypeProperty: "data property",
+    OWL.AnnotationProperty: "annotation property",
+}
+_RESTRICTIONS = ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"), (OWL.hasValue, "value"))
 
 
 def expression(g: Graph, node: Node) -> Tokens:
@@ -99,20 +104,37 @@ class Term:
 
 
 def _term(g: Graph, iri: URIRef, kind: str) -> Term:
-    term = Term(iri, kind, _texts(g, iri, RDFS.label) or _texts(g, iri, SKOS.prefLabel),
-                _texts(g, iri, SKOS.definition), _texts(g, iri, RDFS.comment),
-                _texts(g, iri, SKOS.example))
-    for key, target in ((RDFS.subClassOf, term.supers), (RDFS.subPropertyOf, term.supers),
-                        (SKOS.broader, term.supers), (OWL.equivalentClass, term.equivalents),
-                        (RDFS.domain, term.domains), (RDFS.range, term.ranges),
-                        (OWL.propertyChainAxiom, term.chains)):
+    term = Term(
+        iri,
+        kind,
+        _texts(g, iri, RDFS.label) or _texts(g, iri, SKOS.prefLabel),
+        _texts(g, iri, SKOS.definition),
+        _texts(g, iri, RDFS.comment),
+        _texts(g, iri, SKOS.example),
+    )
+    for key, target in (
+        (RDFS.subClassOf, term.supers),
+        (RDFS.subPropertyOf, term.supers),
+        (SKOS.broader, term.supers),
+        (OWL.equivalentClass, term.equivalents),
+        (RDFS.domain, term.domains),
+        (RDFS.range, term.ranges),
+        (OWL.propertyChainAxiom, term.chains),
+    ):
         target.extend(sorted((expression(g, o) for o in g.objects(iri, key)), key=str))
-    term.inverses = sorted({*(o for o in g.objects(iri, OWL.inverseOf) if isinstance(o, URIRef)),
-                            *(s for s in g.subjects(OWL.inverseOf, iri) if isinstance(s, URIRef))})
+    term.inverses = sorted(
+        {
+            *(o for o in g.objects(iri, OWL.inverseOf) if isinstance(o, URIRef)),
+            *(s for s in g.subjects(OWL.inverseOf, iri) if isinstance(s, URIRef)),
+        }
+    )
     term.characteristics = sorted(w for t, w in CHARACTERISTICS.items() if (iri, RDF.type, t) in g)
-    term.disjoint = sorted({*(o for o in g.objects(iri, OWL.disjointWith) if isinstance(o, URIRef)),
-                            *(s for s in g.subjects(OWL.disjointWith, iri)
-                              if isinstance(s, URIRef))})
+    term.disjoint = sorted(
+        {
+            *(o for o in g.objects(iri, OWL.disjointWith) if isinstance(o, URIRef)),
+            *(s for s in g.subjects(OWL.disjointWith, iri) if isinstance(s, URIRef)),
+        }
+    )
     term.see_also = sorted(g.objects(iri, RDFS.seeAlso), key=str)
     return term
 
@@ -130,9 +152,10 @@ class Vocabulary:
 
     def roots(self, terms: dict[URIRef, Term]) -> list[Term]:
         """Terms with no parent among `terms`, by English label."""
-        return sorted((t for t in terms.values()
-                       if not any(len(s) == 1 and s[0] in terms for s in t.supers)),
-                      key=lambda t: t.label().lower())
+        return sorted(
+            (t for t in terms.values() if not any(len(s) == 1 and s[0] in terms for s in t.supers)),
+            key=lambda t: t.label().lower(),
+        )
 
     def children(self, term: Term, terms: dict[URIRef, Term]) -> list[Term]:
         """The direct subterms of a term, by English label."""
@@ -146,24 +169,34 @@ class Vocabulary:
 
 def read(g: Graph, ontology: URIRef, namespace: str, sectors: str) -> Vocabulary:
     """Document the terms of `namespace` and the concepts under `sectors` found in g."""
+
     def mine(iri: Node, prefix: str) -> bool:
         return isinstance(iri, URIRef) and str(iri).startswith(prefix) and str(iri) != prefix
 
-    classes = {c: _term(g, c, "class") for c in set(g.subjects(RDF.type, OWL.Class))
-               if mine(c, namespace)}
+    classes = {
+        c: _term(g, c, "class") for c in set(g.subjects(RDF.type, OWL.Class)) if mine(c, namespace)
+    }
     properties = {}
     for kind, word in PROPERTY_KINDS.items():
         for p in g.subjects(RDF.type, kind):
             if mine(p, namespace):
                 properties[p] = _term(g, p, word)  # type: ignore[index, arg-type]
-    concepts = {c: _term(g, c, "concept") for c in set(g.subjects(RDF.type, SKOS.Concept))
-                if mine(c, sectors)}
+    concepts = {
+        c: _term(g, c, "concept")
+        for c in set(g.subjects(RDF.type, SKOS.Concept))
+        if mine(c, sectors)
+    }
     for terms in (classes, properties, concepts):
         for term in terms.values():
             for parent in term.supers:
                 if len(parent) == 1 and parent[0] in terms:
                     terms[parent[0]].subs.append(term.iri)  # type: ignore[index]
     version = g.value(ontology, OWL.versionInfo)
-    return Vocabulary(classes, properties, concepts, _texts(g, ontology, URIRef(
-        "http://purl.org/dc/terms/title")), _texts(g, ontology, URIRef(
-        "http://purl.org/dc/terms/description")), str(version) if version else None)
+    return Vocabulary(
+        classes,
+        properties,
+        concepts,
+        _texts(g, ontology, URIRef("http://purl.org/dc/terms/title")),
+        _texts(g, ontology, URIRef("http://purl.org/dc/terms/description")),
+        str(version) if version else None,
+    )

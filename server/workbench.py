@@ -56,8 +56,14 @@ def query() -> str:
     chosen = next((q for q in queries if q.name == request.args.get("name")), None)
     example = query_text("workbench-example", rendering.base())
     text = request.args.get("query") or (chosen.text if chosen else example)
-    return render_template("workbench.html", title="Query workbench", queries=queries,
-                           chosen=chosen, text=text, base_iri=rendering.base().iri,
-                           prefixes=rendering.prefixes(),
-                           queries_data=[asdict(q) for q in queries],
-                           infer=request.args.get("infer", "true") != "false")
+    return render_template(
+        "workbench.html",
+        title="Query workbench",
+        queries=queries,
+        chosen=chosen,
+        text=text,
+        base_iri=rendering.base().iri,
+        prefixes=rendering.prefixes(),
+        queries_data=[asdict(q) for q in queries],
+        infer=request.args.get("infer", "true") != "false",
+    )

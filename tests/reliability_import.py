@@ -18,7 +18,8 @@ def load() -> None:
     if "reliability" in sys.modules:
         return
     spec = importlib.util.spec_from_file_location(
-        "reliability", FOLDER / "__init__.py", submodule_search_locations=[str(FOLDER)])
+        "reliability", FOLDER / "__init__.py", submodule_search_locations=[str(FOLDER)]
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["reliability"] = module

@@ -21,13 +21,21 @@ from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None,
-                                reason="needs Debian's chromium (make test installs it)")
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (make test installs it)"
+)
 
 
 def serve(app):
@@ -48,8 +56,9 @@ def browser():
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
     store = MemoryStore(build_dataset())
-    app = create_app({"TESTING": True, "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))},
-                     store=store)
+    app = create_app(
+        {"TESTING": True, "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store
+    )
     server, url = serve(app)
     yield url
     server.shutdown()
@@ -61,8 +70,14 @@ def evil_site(tmp_path_factory):
     build = tmp_path_factory.mktemp("build")
     write_build(dataset, build)
     store = evil_store(dataset, EVIL)
-    app = create_app({"TESTING": True, "CAJKG_BUILD_DIR": str(build),
-                      "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store)
+    app = create_app(
+        {
+            "TESTING": True,
+            "CAJKG_BUILD_DIR": str(build),
+            "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var")),
+        },
+        store=store,
+    )
     server, url = serve(app)
     yield url
     server.shutdown()
@@ -130,10 +145,16 @@ def test_workbench_errors_are_readable(browser, real_site):
     page.close()
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/resource/Evil", "/resource/Japan", "/ontology",
-    "/diagram?iri=https%3A%2F%2Fw3id.org%2Fcajkg%2Fresource%2FJapan",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/resource/Evil",
+        "/resource/Japan",
+        "/ontology",
+        "/diagram?iri=https%3A%2F%2Fw3id.org%2Fcajkg%2Fresource%2FJapan",
+    ],
+)
 def test_a_hostile_label_never_runs(browser, evil_site, path):
     page = page_of(browser)
     page.goto(evil_site + path)
@@ -148,7 +169,8 @@ def test_a_hostile_label_in_query_results_stays_text(browser, evil_site):
     page.goto(evil_site + "/query")
     page.locator("#query").fill(
         "SELECT ?x ?name WHERE { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?name "
-        "FILTER(CONTAINS(?name, 'script')) }")
+        "FILTER(CONTAINS(?name, 'script')) }"
+    )
     page.locator("#run").click()
     expect(page.locator("table.results-table tbody tr")).to_have_count(1)
     expect(page.locator("table.results-table tbody")).to_contain_text(EVIL)

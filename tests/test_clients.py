@@ -76,8 +76,10 @@ def test_sparqlwrapper_update_with_token(serve):
     sparql = SPARQLWrapper(f"{url}/sparql", updateEndpoint=f"{url}/update")
     sparql.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
     sparql.setMethod(POST)
-    sparql.setQuery("INSERT DATA { GRAPH <http://example.org/new> "
-                    "{ <http://example.org/x> a <http://example.org/test#Summit> } }")
+    sparql.setQuery(
+        "INSERT DATA { GRAPH <http://example.org/new> "
+        "{ <http://example.org/x> a <http://example.org/test#Summit> } }"
+    )
     assert sparql.query().response.status == 204
     check = wrapper(url, "ASK { <http://example.org/x> a <http://example.org/test#Meeting> }", JSON)
     assert check.query().convert()["boolean"] is True
@@ -92,8 +94,12 @@ def test_rdflib_sparqlstore_reads(live_server):
 
 def test_rdflib_sparqlupdatestore_writes(serve):
     url = serve(make_app())
-    store = SPARQLUpdateStore(f"{url}/sparql", f"{url}/update", method="POST",
-                              headers={"Authorization": f"Bearer {TOKEN}"})
+    store = SPARQLUpdateStore(
+        f"{url}/sparql",
+        f"{url}/update",
+        method="POST",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     graph = Graph(store=store, identifier=URIRef("http://example.org/written"))
     kept = (URIRef("http://example.org/a"), URIRef("http://example.org/b"), Literal("kept"))
     triple = (URIRef("http://example.org/a"), URIRef("http://example.org/b"), Literal("c"))

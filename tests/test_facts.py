@@ -310,9 +310,14 @@ def test_the_summit_date_is_read_and_its_year_is_marked_as_implied(facts):
 
 
 def _results(report: Graph) -> set[tuple]:
-    return {(report.value(r, SH.focusNode), report.value(r, SH.sourceShape),
-             str(report.value(r, SH.resultMessage)))
-            for r in report.subjects(RDF.type, SH.ValidationResult)}
+    return {
+        (
+            report.value(r, SH.focusNode),
+            report.value(r, SH.sourceShape),
+            str(report.value(r, SH.resultMessage)),
+        )
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    }
 
 
 @pytest.mark.parametrize("fixture", sorted(SHAPE_MESSAGES))

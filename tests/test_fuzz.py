@@ -14,8 +14,17 @@ from reliability.fuzz import checks
 from reliability.hostile import hostile_server
 from reliability.report import QUICK
 
-KINDS = ["random_text", "random_sparql", "mutated_queries", "invalid_utf8", "huge_literals",
-         "deep_nesting", "odd_headers", "oversized_bodies", "random_paths"]
+KINDS = [
+    "random_text",
+    "random_sparql",
+    "mutated_queries",
+    "invalid_utf8",
+    "huge_literals",
+    "deep_nesting",
+    "odd_headers",
+    "oversized_bodies",
+    "random_paths",
+]
 
 
 @pytest.fixture(scope="module")

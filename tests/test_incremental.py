@@ -223,8 +223,11 @@ def test_the_store_interface_seed_and_change_matches_owlrl():
     """IncrementalReasoner.seed/change, as the embedded stores call it: one write removes and
     adds at once, the combined Delta patches the stored graph, an inconsistent write is undone."""
     triples = sorted(triples_of(small_generated(articles=2, sentences=6)), key=str)
-    facts = [t for t in triples if t[1] not in (RDFS.subClassOf, OWL.onProperty, RDF.first)
-             and not isinstance(t[0], BNode)]
+    facts = [
+        t
+        for t in triples
+        if t[1] not in (RDFS.subClassOf, OWL.onProperty, RDF.first) and not isinstance(t[0], BNode)
+    ]
     reasoner = IncrementalReasoner()
     inferred = set(reasoner.seed(triples))
     present, rng = set(triples), random.Random(11)
@@ -236,6 +239,8 @@ def test_the_store_interface_seed_and_change_matches_owlrl():
         assert inferred == set(Materializer(present).inferred_triples())
     assert inferred == reference(present)
     with pytest.raises(InconsistencyError):
-        reasoner.change([(RES.Tokyo, RDF.type, CAJKG.Person), (RES.Tokyo, RDF.type, CAJKG.City)],
-                        rng.sample(sorted(present & set(facts), key=str), 3))
+        reasoner.change(
+            [(RES.Tokyo, RDF.type, CAJKG.Person), (RES.Tokyo, RDF.type, CAJKG.City)],
+            rng.sample(sorted(present & set(facts), key=str), 3),
+        )
     assert set(reasoner.materializer.inferred_triples()) == inferred

@@ -43,7 +43,10 @@ def test_choose_for_results(accept, expected):
 def test_parse_accept_keeps_order_and_q():
     ranges = parse_accept("text/turtle;q=0.8, application/rdf+xml, */*;q=0.1")
     assert [(r.type, r.subtype, r.q) for r in ranges] == [
-        ("text", "turtle", 0.8), ("application", "rdf+xml", 1.0), ("*", "*", 0.1)]
+        ("text", "turtle", 0.8),
+        ("application", "rdf+xml", 1.0),
+        ("*", "*", 0.1),
+    ]
 
 
 QUERIES = {
@@ -52,29 +55,33 @@ QUERIES = {
     "CONSTRUCT": "CONSTRUCT WHERE { ?s ?p ?o }",
     "DESCRIBE": "DESCRIBE <https://w3id.org/cajkg/resource/first-summit>",
 }
-ROWS = [(form, accept, status, media_type) for form, accept, status, media_type in [
-    ("SELECT", "*/*", 200, JSON),
-    ("SELECT", "text/csv", 200, "text/csv"),
-    ("SELECT", "text/tab-separated-values", 200, "text/tab-separated-values"),
-    ("SELECT", "text/turtle", 406, "text/plain"),
-    ("ASK", XML, 200, XML),
-    ("ASK", "text/csv", 406, "text/plain"),
-    ("CONSTRUCT", "*/*", 200, "text/turtle"),
-    ("CONSTRUCT", "text/csv", 406, "text/plain"),
-    ("CONSTRUCT", "application/n-triples", 200, "application/n-triples"),
-    ("CONSTRUCT", "application/ld+json", 200, "application/ld+json"),
-    ("CONSTRUCT", "application/trig", 200, "application/trig"),
-    ("CONSTRUCT", "application/n-quads", 200, "application/n-quads"),
-    ("DESCRIBE", "text/turtle", 200, "text/turtle"),
-    ("DESCRIBE", "application/rdf+xml", 200, "application/rdf+xml"),
-    ("DESCRIBE", XML, 406, "text/plain"),
-]]
+ROWS = [
+    (form, accept, status, media_type)
+    for form, accept, status, media_type in [
+        ("SELECT", "*/*", 200, JSON),
+        ("SELECT", "text/csv", 200, "text/csv"),
+        ("SELECT", "text/tab-separated-values", 200, "text/tab-separated-values"),
+        ("SELECT", "text/turtle", 406, "text/plain"),
+        ("ASK", XML, 200, XML),
+        ("ASK", "text/csv", 406, "text/plain"),
+        ("CONSTRUCT", "*/*", 200, "text/turtle"),
+        ("CONSTRUCT", "text/csv", 406, "text/plain"),
+        ("CONSTRUCT", "application/n-triples", 200, "application/n-triples"),
+        ("CONSTRUCT", "application/ld+json", 200, "application/ld+json"),
+        ("CONSTRUCT", "application/trig", 200, "application/trig"),
+        ("CONSTRUCT", "application/n-quads", 200, "application/n-quads"),
+        ("DESCRIBE", "text/turtle", 200, "text/turtle"),
+        ("DESCRIBE", "application/rdf+xml", 200, "application/rdf+xml"),
+        ("DESCRIBE", XML, 406, "text/plain"),
+    ]
+]
 
 
 @pytest.mark.parametrize(("form", "accept", "status", "media_type"), ROWS)
 def test_result_negotiation(client, form, accept, status, media_type):
-    response = client.get("/sparql", query_string={"query": QUERIES[form]},
-                          headers={"Accept": accept})
+    response = client.get(
+        "/sparql", query_string={"query": QUERIES[form]}, headers={"Accept": accept}
+    )
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.headers["Content-Type"].split(";")[0] == media_type
     if status == 200:

@@ -18,10 +18,13 @@ def test_protocol_using_graphs_are_fine_with_an_update_that_names_none():
     inspect_update(MODIFY, protected=INFERRED, using=True)
 
 
-@pytest.mark.parametrize("text", [
-    "INSERT { ?s a <urn:T> } USING <urn:g> WHERE { ?s a <urn:S> }",
-    "WITH <urn:g> INSERT { ?s a <urn:T> } WHERE { ?s a <urn:S> }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT { ?s a <urn:T> } USING <urn:g> WHERE { ?s a <urn:S> }",
+        "WITH <urn:g> INSERT { ?s a <urn:T> } WHERE { ?s a <urn:S> }",
+    ],
+)
 def test_protocol_using_graphs_conflict_with_using_or_with_in_the_text(text):
     inspect_update(text, protected=INFERRED, using=False)
     with pytest.raises(ForbiddenOperation, match="both with using-graph-uri"):
@@ -45,24 +48,36 @@ def test_relative_iris_resolve_against_the_service_base():
 ALLOWED = ["https://query.wikidata.org/"]
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }",
-    "PREFIX wd: <https://query.wikidata.org/> SELECT * { OPTIONAL { SERVICE SILENT wd:x {} } }",
-    "SELECT * { ?s ?p 'SERVICE <http://evil.example/> {}' } # SERVICE <http://evil.example/> {}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }",
+        "PREFIX wd: <https://query.wikidata.org/> SELECT * { OPTIONAL { SERVICE SILENT wd:x {} } }",
+        "SELECT * { ?s ?p 'SERVICE <http://evil.example/> {}' }"
+        " # SERVICE <http://evil.example/> {}",
+    ],
+)
 def test_allow_listed_services_pass(text):
     assert inspect_query(text, ALLOWED).form == "SELECT"
 
 
-@pytest.mark.parametrize("text, target", [
-    ("SELECT * { SERVICE <http://evil.example/sparql> {} }", "<http://evil.example/sparql>"),
-    ("SELECT * { { SELECT * { service silent <http://evil.example/> {} } } }",
-     "<http://evil.example/>"),
-    ("PREFIX : <http://evil.example/> PREFIX SILENT: <https://query.wikidata.org/> "
-     "SELECT * { SERVICE SILENT:sparql {} }", "<http://evil.example/sparql>"),
-    ("SELECT * { SERVICE ?endpoint {} }", "?endpoint"),
-    ("SELECT * { BIND(<https://query.wikidata.org/sparql> AS ?e) SERVICE ?e {} }", "?e"),
-])
+@pytest.mark.parametrize(
+    "text, target",
+    [
+        ("SELECT * { SERVICE <http://evil.example/sparql> {} }", "<http://evil.example/sparql>"),
+        (
+            "SELECT * { { SELECT * { service silent <http://evil.example/> {} } } }",
+            "<http://evil.example/>",
+        ),
+        (
+            "PREFIX : <http://evil.example/> PREFIX SILENT: <https://query.wikidata.org/> "
+            "SELECT * { SERVICE SILENT:sparql {} }",
+            "<http://evil.example/sparql>",
+        ),
+        ("SELECT * { SERVICE ?endpoint {} }", "?endpoint"),
+        ("SELECT * { BIND(<https://query.wikidata.org/sparql> AS ?e) SERVICE ?e {} }", "?e"),
+    ],
+)
 def test_other_services_are_refused(text, target):
     with pytest.raises(ForbiddenOperation, match=f"^SERVICE {re.escape(target)} is not allowed"):
         inspect_query(text, ALLOWED)

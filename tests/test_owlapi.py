@@ -193,8 +193,12 @@ PROTEGE_ACCEPT = (
 def test_ontology_fetched_by_iri_as_protege_does_loads_like_the_file(
     owlcheck: Check, seed_server: str, tmp_path: Path
 ) -> None:
-    response = requests.get(f"{seed_server}/ontology", headers={"Accept": PROTEGE_ACCEPT},
-                            allow_redirects=True, timeout=30)
+    response = requests.get(
+        f"{seed_server}/ontology",
+        headers={"Accept": PROTEGE_ACCEPT},
+        allow_redirects=True,
+        timeout=30,
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/rdf+xml")
     served = tmp_path / "served-ontology.owl"

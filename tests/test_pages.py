@@ -21,8 +21,9 @@ from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 from cajkg.server.describe import highlight
 
-PROTEGE_ACCEPT = ("application/rdf+xml, application/xml; q=0.7, text/xml; q=0.6, "
-                  "text/plain; q=0.1, */*; q=0.09")
+PROTEGE_ACCEPT = (
+    "application/rdf+xml, application/xml; q=0.7, text/xml; q=0.6, text/plain; q=0.1, */*; q=0.09"
+)
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RDF_SUFFIXES = {
     "ttl": ("text/turtle", "turtle"),
@@ -46,8 +47,10 @@ def build_dir(dataset, tmp_path_factory):
 
 
 def make_app(store, build_dir, data_dir):
-    return create_app({"TESTING": True, "CAJKG_BUILD_DIR": str(build_dir),
-                       "CAJKG_DATA_DIR": str(data_dir)}, store=store)
+    return create_app(
+        {"TESTING": True, "CAJKG_BUILD_DIR": str(build_dir), "CAJKG_DATA_DIR": str(data_dir)},
+        store=store,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +84,7 @@ def parse(response, rdflib_format):
 
 
 # -- dereferencing -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("accept", "suffix"),
@@ -135,8 +139,10 @@ def test_the_html_document_links_its_alternates(client):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     for suffix, (media_type, _) in RDF_SUFFIXES.items():
-        assert f'</resource/Tokyo.{suffix}>; rel="alternate"; type="{media_type}"' \
+        assert (
+            f'</resource/Tokyo.{suffix}>; rel="alternate"; type="{media_type}"'
             in response.headers["Link"]
+        )
         assert f'href="/resource/Tokyo.{suffix}"' in response.get_data(as_text=True)
 
 
@@ -157,10 +163,14 @@ def test_the_resource_page_tells_asserted_from_inferred_and_quotes_its_source(cl
 def test_an_inferred_link_is_marked_inferred(client):
     html = client.get("/resource/first-summit.html").get_data(as_text=True)
     rows = re.findall(r'<tr class="(asserted|inferred)">(.*?)</tr>', html, re.DOTALL)
-    held_in = {kind for kind, row in rows if ">held in<" in row and "/resource/" in row
-               and 'href="/resource/Japan"' in row}
-    held_in_tokyo = {kind for kind, row in rows if ">held in<" in row
-                     and 'href="/resource/Tokyo"' in row}
+    held_in = {
+        kind
+        for kind, row in rows
+        if ">held in<" in row and "/resource/" in row and 'href="/resource/Japan"' in row
+    }
+    held_in_tokyo = {
+        kind for kind, row in rows if ">held in<" in row and 'href="/resource/Tokyo"' in row
+    }
     assert held_in == {"inferred"} and held_in_tokyo == {"asserted"}
 
 
@@ -182,8 +192,16 @@ def test_an_unknown_iri_gets_a_helpful_404(client):
     assert 'href="/resource/Tokyo"' in html  # did you mean
 
 
-@pytest.mark.parametrize("path", ["/resource/Tokio", "/resource/Tokyo.exe", "/resource/Tokyo.",
-                                  "/resource/%3Cscript%3E", "/nothing/here.ttl"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/resource/Tokio",
+        "/resource/Tokyo.exe",
+        "/resource/Tokyo.",
+        "/resource/%3Cscript%3E",
+        "/nothing/here.ttl",
+    ],
+)
 def test_unknown_iris_and_suffixes_are_404_for_machines(client, path):
     response = client.get(path, headers={"Accept": "text/turtle"})
     assert response.status_code == 404
@@ -205,10 +223,15 @@ def test_protege_gets_the_core_ontology_file_as_rdf_xml(client, path):
     assert (URIRef("https://w3id.org/cajkg/ontology"), RDF.type, OWL.Ontology) in graph
 
 
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("text/turtle", "text/turtle"), ("application/ld+json", "application/ld+json"),
-    ("application/n-triples", "application/n-triples"), (BROWSER_ACCEPT, "text/html"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        (BROWSER_ACCEPT, "text/html"),
+    ],
+)
 def test_the_ontology_iri_negotiates(client, accept, media_type):
     response = client.get("/ontology", headers={"Accept": accept})
     assert response.status_code == 200
@@ -225,8 +248,9 @@ def test_the_ontology_has_suffix_forms(client, suffix):
 
 
 def test_modules_serve_their_own_file(client):
-    alignment = parse(client.get("/ontology/alignment", headers={"Accept": "text/turtle"}),
-                      "turtle")
+    alignment = parse(
+        client.get("/ontology/alignment", headers={"Accept": "text/turtle"}), "turtle"
+    )
     alignment_iri = URIRef("https://w3id.org/cajkg/ontology/alignment")
     assert (alignment_iri, RDF.type, OWL.Ontology) in alignment
     sectors = parse(client.get("/sector/", headers={"Accept": "text/turtle"}), "turtle")
@@ -251,13 +275,20 @@ def test_the_documentation_has_an_anchor_and_a_page_per_term(client):
 
 # -- home, article, downloads, VoID ---------------------------------------------------------------
 
+
 def test_home_counts_graphs_and_links_everything(client, store):
     html = client.get("/").get_data(as_text=True)
     ontology_size = len(store.graph(G_ONTOLOGY))
     assert f"{ontology_size:,}" in html
-    for link in ('href="/article"', 'href="/query"', 'href="/ontology"',
-                 'href="/.well-known/void"', 'href="/download/dataset.trig"',
-                 'href="/resource/Japan"', 'href="/article/de"'):
+    for link in (
+        'href="/article"',
+        'href="/query"',
+        'href="/ontology"',
+        'href="/.well-known/void"',
+        'href="/download/dataset.trig"',
+        'href="/resource/Japan"',
+        'href="/article/de"',
+    ):
         assert link in html
     assert "query?name=01-" in html  # the named queries
 
@@ -265,18 +296,24 @@ def test_home_counts_graphs_and_links_everything(client, store):
 def test_the_article_links_sentences_to_facts_and_mentions_to_entities(client):
     html = client.get("/article").get_data(as_text=True)
     assert html.count('<li class="sentence') == 44
-    sentence = html[html.index('id="s04"'):html.index('id="s05"')]
+    sentence = html[html.index('id="s04"') : html.index('id="s05"')]
     assert 'href="/graph/s04"' in sentence and 'href="/graph/s03"' in sentence
     assert '<a class="mention" href="/resource/Tokyo" title="cjr:Tokyo">Tokio</a>' in sentence
 
 
 def test_downloads_list_every_dump_with_its_media_type(client, build_dir):
     html = client.get("/download/").get_data(as_text=True)
-    expected = {"dataset.trig": "application/trig", "dataset.nq": "application/n-quads",
-                "dataset.jsonld": "application/ld+json", "union.ttl": "text/turtle",
-                "union.nt": "application/n-triples", "ontology.ttl": "text/turtle",
-                "ontology.rdf": "application/rdf+xml", "void.ttl": "text/turtle",
-                "ontology-with-individuals.owl": "application/rdf+xml"}
+    expected = {
+        "dataset.trig": "application/trig",
+        "dataset.nq": "application/n-quads",
+        "dataset.jsonld": "application/ld+json",
+        "union.ttl": "text/turtle",
+        "union.nt": "application/n-triples",
+        "ontology.ttl": "text/turtle",
+        "ontology.rdf": "application/rdf+xml",
+        "void.ttl": "text/turtle",
+        "ontology-with-individuals.owl": "application/rdf+xml",
+    }
     for name, media_type in expected.items():
         assert f'href="/download/{name}"' in html
         response = client.get(f"/download/{name}")
@@ -285,12 +322,20 @@ def test_downloads_list_every_dump_with_its_media_type(client, build_dir):
         assert response.data == (build_dir / name).read_bytes()
 
 
-@pytest.mark.parametrize("path", [
-    "/download/../pyproject.toml", "/download/%2e%2e/pyproject.toml",
-    "/download/..%2fpyproject.toml", "/download/%2e%2e%2f%2e%2e%2fpyproject.toml",
-    "/download/..", "/download/cache", "/download/.%2e/.%2e/pyproject.toml",
-    "/download/%2fetc%2fpasswd", "/download/dataset.trig%00.txt",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/download/../pyproject.toml",
+        "/download/%2e%2e/pyproject.toml",
+        "/download/..%2fpyproject.toml",
+        "/download/%2e%2e%2f%2e%2e%2fpyproject.toml",
+        "/download/..",
+        "/download/cache",
+        "/download/.%2e/.%2e/pyproject.toml",
+        "/download/%2fetc%2fpasswd",
+        "/download/dataset.trig%00.txt",
+    ],
+)
 def test_downloads_cannot_leave_the_listing(live, path):
     connection = http.client.HTTPConnection(live.removeprefix("http://"), timeout=10)
     connection.request("GET", path)  # sent as written: no client normalises the dots away
@@ -317,17 +362,24 @@ def test_void_is_served_by_negotiation_and_linked(client):
 
 # -- workbench and diagram -----------------------------------------------------------------------
 
+
 def test_the_workbench_offers_every_named_query(client):
-    names = [f.name[:-3] for f in resources.files("cajkg.queries").iterdir()
-             if f.name.endswith(".rq")]
+    names = [
+        f.name[:-3] for f in resources.files("cajkg.queries").iterdir() if f.name.endswith(".rq")
+    ]
     html = client.get("/query").get_data(as_text=True)
     for name in names:
         assert f'data-name="{name}"' in html
     chosen = client.get(f"/query?name={names[0]}").get_data(as_text=True)
     assert 'class="example current"' in chosen
     assert 'id="infer" name="infer" value="true" checked' in html
-    assert "checked" not in client.get("/query?infer=false").get_data(as_text=True)\
-        .split('id="infer"')[1].split(">")[0]
+    assert (
+        "checked"
+        not in client.get("/query?infer=false")
+        .get_data(as_text=True)
+        .split('id="infer"')[1]
+        .split(">")[0]
+    )
 
 
 def test_the_diagram_draws_the_neighbourhood(client):
@@ -345,19 +397,26 @@ def test_the_diagram_draws_the_neighbourhood(client):
 
 # -- escaping ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def evil_client(dataset, build_dir, tmp_path_factory):
     store = evil_store(dataset, EVIL)
     return make_app(store, build_dir, tmp_path_factory.mktemp("var")).test_client()
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/resource/Evil.html", "/resource/Japan.html", "/ontology",
-    "/diagram?iri=https%3A%2F%2Fw3id.org%2Fcajkg%2Fresource%2FEvil",
-    "/diagram?iri=https%3A%2F%2Fw3id.org%2Fcajkg%2Fresource%2FJapan",
-    "/diagram.svg?iri=https%3A%2F%2Fw3id.org%2Fcajkg%2Fresource%2FJapan",
-    "/ontology/term/State",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/resource/Evil.html",
+        "/resource/Japan.html",
+        "/ontology",
+        "/diagram?iri=https%3A%2F%2Fw3id.org%2Fcajkg%2Fresource%2FEvil",
+        "/diagram?iri=https%3A%2F%2Fw3id.org%2Fcajkg%2Fresource%2FJapan",
+        "/diagram.svg?iri=https%3A%2F%2Fw3id.org%2Fcajkg%2Fresource%2FJapan",
+        "/ontology/term/State",
+    ],
+)
 def test_a_label_with_markup_is_escaped_everywhere(evil_client, path):
     response = evil_client.get(path, headers={"Accept": "text/html"})
     assert response.status_code == 200
@@ -369,5 +428,8 @@ def test_a_label_with_markup_is_escaped_everywhere(evil_client, path):
 
 def test_highlight_merges_overlapping_spans():
     assert highlight("Sanae Takaichi in Tokio", [(0, 5), (3, 14), (18, 23)]) == [
-        ("Sanae Takaichi", True), (" in ", False), ("Tokio", True)]
+        ("Sanae Takaichi", True),
+        (" in ", False),
+        ("Tokio", True),
+    ]
     assert highlight("abc", []) == [("abc", False)]

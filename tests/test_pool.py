@@ -14,8 +14,9 @@ from cajkg.graph.store.memory import MemoryStore
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
 _ROWS = " ".join(str(n) for n in range(1000))
-RUNAWAY_ON_NOTHING = ("SELECT (COUNT(*) AS ?n) { " + " ".join(
-    f"VALUES ?v{i} {{ {_ROWS} }}" for i in range(3)) + " }")
+RUNAWAY_ON_NOTHING = (
+    "SELECT (COUNT(*) AS ?n) { " + " ".join(f"VALUES ?v{i} {{ {_ROWS} }}" for i in range(3)) + " }"
+)
 NEW = "<http://example.org/pool/s> <http://example.org/pool/p> {} ."
 
 
@@ -49,8 +50,15 @@ def _replica_counts(store: MemoryStore) -> list[int]:
     """Ask every worker directly (the pool itself always reuses the most recent one)."""
     counts = []
     for worker in store.pool._all:
-        worker.post(("query", "SELECT (COUNT(*) AS ?n) { ?s <http://example.org/pool/p> ?o }",
-                     {"use_default_graph_as_union": True}, None, b""))
+        worker.post(
+            (
+                "query",
+                "SELECT (COUNT(*) AS ?n) { ?s <http://example.org/pool/p> ?o }",
+                {"use_default_graph_as_union": True},
+                None,
+                b"",
+            )
+        )
         status, answer = worker.reply(10)
         assert status == "ok"
         counts.append(int(answer[2][0][0].value))

@@ -13,13 +13,15 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Accept": "application/sparql-results+json"}
-MEETING = ("ASK { <https://w3id.org/cajkg/resource/first-summit> "
-           "a <http://example.org/test#Meeting> }")
+MEETING = (
+    "ASK { <https://w3id.org/cajkg/resource/first-summit> a <http://example.org/test#Meeting> }"
+)
 
 
 def ask(url: str, query: str, **params: str) -> bool:
-    response = requests.get(f"{url}/sparql", params={"query": query, **params}, headers=JSON,
-                            timeout=30)
+    response = requests.get(
+        f"{url}/sparql", params={"query": query, **params}, headers=JSON, timeout=30
+    )
     assert response.status_code == 200, response.text
     return response.json()["boolean"]
 
@@ -30,18 +32,19 @@ def test_inference_is_on_by_default_and_off_with_infer_false(live_server):
 
 
 def test_named_graphs_are_queryable_with_graph(live_server):
-    query = ("SELECT ?g { GRAPH ?g { <https://w3id.org/cajkg/resource/first-summit> a ?c } } "
-             "ORDER BY ?g")
-    response = requests.get(f"{live_server}/sparql", params={"query": query}, headers=JSON,
-                            timeout=30)
+    query = (
+        "SELECT ?g { GRAPH ?g { <https://w3id.org/cajkg/resource/first-summit> a ?c } } ORDER BY ?g"
+    )
+    response = requests.get(
+        f"{live_server}/sparql", params={"query": query}, headers=JSON, timeout=30
+    )
     graphs = [b["g"]["value"] for b in response.json()["results"]["bindings"]]
     assert graphs == ["https://w3id.org/cajkg/graph/inferred", "https://w3id.org/cajkg/graph/s01"]
 
 
 def test_percent_in_a_posted_literal_is_decoded_once(live_server):
     query = 'ASK { ?s <http://example.org/test#note> "100%41 sure" }'
-    posted = requests.post(f"{live_server}/sparql", data={"query": query}, headers=JSON,
-                           timeout=30)
+    posted = requests.post(f"{live_server}/sparql", data={"query": query}, headers=JSON, timeout=30)
     assert posted.json()["boolean"] is True
     assert ask(live_server, query)
 
@@ -50,19 +53,34 @@ def test_percent_in_a_posted_literal_is_decoded_once(live_server):
     ("method", "path", "kwargs", "status"),
     [
         ("GET", "/sparql", {"params": {"query": "ASK {}"}}, 200),
-        ("POST", "/sparql", {"data": "ASK {}",
-                             "headers": {"Content-Type": "application/sparql-query"}}, 200),
+        (
+            "POST",
+            "/sparql",
+            {"data": "ASK {}", "headers": {"Content-Type": "application/sparql-query"}},
+            200,
+        ),
         ("GET", "/sparql", {"params": {"query": "SELECT * {"}}, 400),
         ("GET", "/sparql", {"params": {"query": "ASK {}", "infer": "maybe"}}, 400),
         ("GET", "/sparql", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400),
-        ("GET", "/sparql", {"params": {"query": "ASK {}",
-                                       "default-graph-uri": "http://nowhere.example/g"}}, 400),
+        (
+            "GET",
+            "/sparql",
+            {"params": {"query": "ASK {}", "default-graph-uri": "http://nowhere.example/g"}},
+            400,
+        ),
         ("GET", "/sparql", {"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400),
         ("GET", "/sparql", {"params": {"update": "CLEAR ALL"}}, 400),
         ("POST", "/sparql", {"data": "ASK {}"}, 400),
         ("POST", "/sparql", {"data": "ASK {}", "headers": {"Content-Type": "text/plain"}}, 415),
-        ("POST", "/sparql", {"data": "ASK {}".encode("utf-16"), "headers": {
-            "Content-Type": "application/sparql-query; charset=UTF-16"}}, 415),
+        (
+            "POST",
+            "/sparql",
+            {
+                "data": "ASK {}".encode("utf-16"),
+                "headers": {"Content-Type": "application/sparql-query; charset=UTF-16"},
+            },
+            415,
+        ),
         ("PUT", "/sparql", {}, 405),
         ("DELETE", "/update", {}, 405),
         ("POST", "/update", {"data": {"query": "ASK {}"}}, 400),
@@ -84,40 +102,52 @@ def test_status(live_server, method, path, kwargs, status):
 
 
 def test_syntax_error_names_the_position(live_server):
-    response = requests.get(f"{live_server}/sparql", params={"query": "SELECT * WHERE { ?s ?p"},
-                            timeout=30)
+    response = requests.get(
+        f"{live_server}/sparql", params={"query": "SELECT * WHERE { ?s ?p"}, timeout=30
+    )
     assert response.status_code == 400
     assert "error at 1:" in response.text
 
 
 def test_406_names_the_acceptable_types(live_server):
-    response = requests.get(f"{live_server}/sparql",
-                            params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
-                            headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    response = requests.get(
+        f"{live_server}/sparql",
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     assert response.status_code == 406
     assert "text/turtle" in response.text
 
 
 def test_format_parameter_overrides_accept(live_server):
-    response = requests.get(f"{live_server}/sparql",
-                            params={"query": "SELECT * { ?s ?p ?o } LIMIT 1", "format": "tsv"},
-                            headers=JSON, timeout=30)
+    response = requests.get(
+        f"{live_server}/sparql",
+        params={"query": "SELECT * { ?s ?p ?o } LIMIT 1", "format": "tsv"},
+        headers=JSON,
+        timeout=30,
+    )
     assert response.headers["Content-Type"].startswith("text/tab-separated-values")
 
 
 def test_service_description_by_negotiation(live_server):
-    for media_type, rdflib_format in [("text/turtle", "turtle"), ("application/rdf+xml", "xml"),
-                                      ("application/ld+json", "json-ld")]:
-        response = requests.get(f"{live_server}/sparql", headers={"Accept": media_type},
-                                timeout=30)
+    for media_type, rdflib_format in [
+        ("text/turtle", "turtle"),
+        ("application/rdf+xml", "xml"),
+        ("application/ld+json", "json-ld"),
+    ]:
+        response = requests.get(f"{live_server}/sparql", headers={"Accept": media_type}, timeout=30)
         assert response.headers["Content-Type"].startswith(media_type)
         graph = Graph().parse(data=response.content, format=rdflib_format)
         assert list(graph.objects(None, SD.endpoint)) == [URIRef(f"{live_server}/sparql")]
 
 
 def test_browsers_get_a_form(live_server):
-    response = requests.get(f"{live_server}/sparql", timeout=30, headers={
-        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    response = requests.get(
+        f"{live_server}/sparql",
+        timeout=30,
+        headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+    )
     assert response.headers["Content-Type"].startswith("text/html")
     assert "<form" in response.text
 
@@ -128,8 +158,9 @@ def test_writes_need_a_token(serve):
     missing = requests.post(f"{url}/update", data=update, timeout=30)
     assert missing.status_code == 401
     assert missing.headers["WWW-Authenticate"].startswith("Bearer")
-    wrong = requests.post(f"{url}/update", data=update, timeout=30,
-                          headers={"Authorization": "Bearer wrong"})
+    wrong = requests.post(
+        f"{url}/update", data=update, timeout=30, headers={"Authorization": "Bearer wrong"}
+    )
     assert wrong.status_code == 403
     right = requests.post(f"{url}/update", data=update, headers=AUTH, timeout=30)
     assert right.status_code == 204
@@ -137,12 +168,18 @@ def test_writes_need_a_token(serve):
 
 def test_no_token_configured_means_read_only(serve):
     url = serve(make_app(MemoryStore(), CAJKG_UPDATE_TOKEN=None))
-    response = requests.post(f"{url}/sparql", data={"update": "CLEAR ALL"}, headers=AUTH,
-                             timeout=30)
+    response = requests.post(
+        f"{url}/sparql", data={"update": "CLEAR ALL"}, headers=AUTH, timeout=30
+    )
     assert response.status_code == 403
     assert "read-only" in response.text
-    put = requests.put(f"{url}/store", params={"default": ""}, data="",
-                       headers={"Content-Type": "text/turtle", **AUTH}, timeout=30)
+    put = requests.put(
+        f"{url}/store",
+        params={"default": ""},
+        data="",
+        headers={"Content-Type": "text/turtle", **AUTH},
+        timeout=30,
+    )
     assert put.status_code == 403
 
 
@@ -150,25 +187,46 @@ def test_graph_store_protocol_round_trip(serve):
     url = serve(make_app(MemoryStore()))
     graph = {"graph": "http://example.org/g"}
     turtle = {"Content-Type": "text/turtle", **AUTH}
-    created = requests.put(f"{url}/store", params=graph, headers=turtle, timeout=30,
-                           data="<http://example.org/a> <http://example.org/b> 1 .")
+    created = requests.put(
+        f"{url}/store",
+        params=graph,
+        headers=turtle,
+        timeout=30,
+        data="<http://example.org/a> <http://example.org/b> 1 .",
+    )
     assert created.status_code == 201
-    replaced = requests.put(f"{url}/store", params=graph, headers=turtle, timeout=30,
-                            data="<http://example.org/a> <http://example.org/b> 2 .")
+    replaced = requests.put(
+        f"{url}/store",
+        params=graph,
+        headers=turtle,
+        timeout=30,
+        data="<http://example.org/a> <http://example.org/b> 2 .",
+    )
     assert replaced.status_code == 204
-    added = requests.post(f"{url}/store", params=graph, headers=turtle, timeout=30,
-                          data="<http://example.org/a> <http://example.org/b> 3 .")
+    added = requests.post(
+        f"{url}/store",
+        params=graph,
+        headers=turtle,
+        timeout=30,
+        data="<http://example.org/a> <http://example.org/b> 3 .",
+    )
     assert added.status_code == 204
-    got = requests.get(f"{url}/store", params=graph, headers={"Accept": "application/n-triples"},
-                       timeout=30)
+    got = requests.get(
+        f"{url}/store", params=graph, headers={"Accept": "application/n-triples"}, timeout=30
+    )
     assert got.headers["Content-Type"].startswith("application/n-triples")
     assert len(Graph().parse(data=got.text, format="nt")) == 2
     head = requests.head(f"{url}/store", params=graph, timeout=30)
     assert head.status_code == 200 and not head.content
     bad = requests.put(f"{url}/store", params=graph, data="<a> <b>", headers=turtle, timeout=30)
     assert bad.status_code == 400
-    unsupported = requests.put(f"{url}/store", params=graph, data="x", timeout=30,
-                               headers={"Content-Type": "text/plain; charset=latin-1", **AUTH})
+    unsupported = requests.put(
+        f"{url}/store",
+        params=graph,
+        data="x",
+        timeout=30,
+        headers={"Content-Type": "text/plain; charset=latin-1", **AUTH},
+    )
     assert unsupported.status_code == 415
     for status in (204, 404):
         deleted = requests.delete(f"{url}/store", params=graph, headers=AUTH, timeout=30)
@@ -178,22 +236,37 @@ def test_graph_store_protocol_round_trip(serve):
 
 
 def test_limits(serve):
-    url = serve(make_app(MemoryStore(), CAJKG_MAX_QUERY_LENGTH=50, CAJKG_MAX_BODY=200,
-                         CAJKG_MAX_ROWS=2))
+    url = serve(
+        make_app(MemoryStore(), CAJKG_MAX_QUERY_LENGTH=50, CAJKG_MAX_BODY=200, CAJKG_MAX_ROWS=2)
+    )
     long_query = "ASK { " + "?s ?p ?o . " * 10 + "}"
     got = requests.get(f"{url}/sparql", params={"query": long_query}, timeout=30)
     assert got.status_code == 414
-    posted = requests.post(f"{url}/sparql", data=long_query, timeout=30,
-                           headers={"Content-Type": "application/sparql-query"})
+    posted = requests.post(
+        f"{url}/sparql",
+        data=long_query,
+        timeout=30,
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert posted.status_code == 413
-    body = requests.put(f"{url}/store", params={"default": ""}, data="#" * 500, timeout=30,
-                        headers={"Content-Type": "text/turtle", **AUTH})
+    body = requests.put(
+        f"{url}/store",
+        params={"default": ""},
+        data="#" * 500,
+        timeout=30,
+        headers={"Content-Type": "text/turtle", **AUTH},
+    )
     assert body.status_code == 413
-    rows = requests.get(f"{url}/sparql", timeout=30,
-                        params={"query": "SELECT ?x { VALUES ?x { 1 2 3 } }"})
+    rows = requests.get(
+        f"{url}/sparql", timeout=30, params={"query": "SELECT ?x { VALUES ?x { 1 2 3 } }"}
+    )
     assert rows.status_code == 400 and "LIMIT" in rows.text
-    two = requests.get(f"{url}/sparql", timeout=30, headers=JSON,
-                       params={"query": "SELECT ?x { VALUES ?x { 1 2 3 } } LIMIT 2"})
+    two = requests.get(
+        f"{url}/sparql",
+        timeout=30,
+        headers=JSON,
+        params={"query": "SELECT ?x { VALUES ?x { 1 2 3 } } LIMIT 2"},
+    )
     assert len(two.json()["results"]["bindings"]) == 2
 
 

@@ -55,7 +55,8 @@ def test_every_mention_offset_points_at_its_quote_in_the_article(ds):
 def test_the_implied_year_of_the_summit_is_marked(ds):
     prov = ds.graph(G_PROVENANCE)
     implied = {
-        name for name in prov.subjects(RDF.type, CAJKG.ImpliedFactGraph)
+        name
+        for name in prov.subjects(RDF.type, CAJKG.ImpliedFactGraph)
         if any(o.toPython() == 2025 for _, _, o in ds.graph(name).triples((None, CAJKG.year, None)))
     }
     assert implied, "the year 2025 is not stated in the article and must sit in an implied graph"

@@ -19,8 +19,9 @@ from conftest import make_app
 from cajkg.server.wsgi import threads_for
 from reliability import faults, hostile, load, report, security
 
-SLOW_QUERY = "SELECT (COUNT(*) AS ?n) { " + " ".join(
-    f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
+SLOW_QUERY = (
+    "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
+)
 
 
 def assert_pass(rows: list[report.Row]) -> None:
@@ -31,11 +32,17 @@ def assert_pass(rows: list[report.Row]) -> None:
 
 # -- the server changes made for issue 7 -------------------------------------------------------
 
+
 def test_requests_beyond_the_limit_get_503_with_retry_after(serve):
     url = serve(make_app(CAJKG_MAX_INFLIGHT=1, CAJKG_QUERY_TIMEOUT=3.0))
     slow: dict[str, int] = {}
-    thread = threading.Thread(target=lambda: slow.update(status=requests.get(
-        f"{url}/sparql", params={"query": SLOW_QUERY}, timeout=30).status_code))
+    thread = threading.Thread(
+        target=lambda: slow.update(
+            status=requests.get(
+                f"{url}/sparql", params={"query": SLOW_QUERY}, timeout=30
+            ).status_code
+        )
+    )
     thread.start()
     time.sleep(0.5)
     started = time.monotonic()
@@ -73,13 +80,19 @@ except JournalWriteError as error:
 
 
 def test_a_journal_append_that_fails_leaves_no_torn_line(tmp_path):
-    done = subprocess.run([sys.executable, "-c", JOURNAL_ON_A_FULL_DISK, str(tmp_path)],
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", JOURNAL_ON_A_FULL_DISK, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert "the write was not saved" in done.stdout
     assert (tmp_path / "journal.jsonl").read_text() == '{"op":"update","text":"first"}\n'
 
 
 # -- the scenarios -----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
@@ -99,8 +112,12 @@ def security_rows(workdir):
 @pytest.fixture(scope="module")
 def fault_rows(workdir):
     rows = report.Rows("faults")
-    for scenario in (faults.full_disk, faults.read_only_data_dir, faults.corrupt_cache,
-                     faults.truncated_cache):
+    for scenario in (
+        faults.full_disk,
+        faults.read_only_data_dir,
+        faults.corrupt_cache,
+        faults.truncated_cache,
+    ):
         scenario(rows, workdir)
     return rows.rows
 

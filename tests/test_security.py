@@ -61,8 +61,9 @@ def test_nothing_is_fetched_or_read(serve, canary, canary_file):
         response = requests.get(f"{url}/sparql", params={"query": query}, timeout=30)
         assert response.status_code == 400, (query, response.text)
     for params in ({"default-graph-uri": canary.url}, {"named-graph-uri": canary_file}):
-        response = requests.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }", **params},
-                                timeout=30)
+        response = requests.get(
+            f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }", **params}, timeout=30
+        )
         assert response.status_code == 400
     updates = [
         f"LOAD <{canary.url}>",
@@ -71,12 +72,15 @@ def test_nothing_is_fetched_or_read(serve, canary, canary_file):
         f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}",
     ]
     for text in updates:
-        response = requests.post(f"{url}/update", data={"update": text}, headers=AUTH,
-                                 timeout=30)
+        response = requests.post(f"{url}/update", data={"update": text}, headers=AUTH, timeout=30)
         assert response.status_code == 400, (text, response.text)
-    response = requests.post(f"{url}/update", params={"using-graph-uri": canary_file},
-                             data="INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }", timeout=30,
-                             headers={"Content-Type": "application/sparql-update", **AUTH})
+    response = requests.post(
+        f"{url}/update",
+        params={"using-graph-uri": canary_file},
+        data="INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        timeout=30,
+        headers={"Content-Type": "application/sparql-update", **AUTH},
+    )
     assert response.status_code == 400
     assert canary.hits == 0
     assert OPENED == []
@@ -88,14 +92,14 @@ def test_the_canaries_work_when_allow_listed(serve, canary, canary_file):
     response = requests.get(f"{url}/sparql", params={"query": query}, headers=JSON, timeout=30)
     assert response.json()["boolean"] is True
     assert canary.hits == 1
-    loaded = requests.post(f"{url}/update", data={"update": f"LOAD <{canary_file}>"},
-                           headers=AUTH, timeout=30)
+    loaded = requests.post(
+        f"{url}/update", data={"update": f"LOAD <{canary_file}>"}, headers=AUTH, timeout=30
+    )
     assert loaded.status_code == 204
     assert OPENED
 
 
-CARTESIAN = "SELECT (COUNT(*) AS ?n) { " + " ".join(
-    f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
 
 
 def test_a_runaway_query_is_stopped_while_others_are_answered(serve):
@@ -112,8 +116,9 @@ def test_a_runaway_query_is_stopped_while_others_are_answered(serve):
     thread.start()
     time.sleep(0.5)
     quick_started = time.monotonic()
-    quick = requests.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON,
-                         timeout=30)
+    quick = requests.get(
+        f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON, timeout=30
+    )
     quick_seconds = time.monotonic() - quick_started
     thread.join()
     assert quick.json()["boolean"] is True
@@ -123,34 +128,48 @@ def test_a_runaway_query_is_stopped_while_others_are_answered(serve):
     assert float(outcome["seconds"]) < 5  # type: ignore[arg-type]
     metrics = requests.get(f"{url}/metrics", timeout=30).text
     assert "cajkg_query_timeouts_total 1" in metrics
-    again = requests.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON,
-                         timeout=30)
+    again = requests.get(
+        f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON, timeout=30
+    )
     assert again.json()["boolean"] is True
 
 
 def test_cors_preflight_allows_queries_but_no_credentials(live_server):
     origin = {"Origin": "https://elsewhere.example"}
-    preflight = requests.options(f"{live_server}/sparql", timeout=30, headers={
-        **origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    preflight = requests.options(
+        f"{live_server}/sparql",
+        timeout=30,
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "authorization" not in preflight.headers["Access-Control-Allow-Headers"].lower()
     assert "Access-Control-Allow-Credentials" not in preflight.headers
-    read = requests.get(f"{live_server}/sparql", params={"query": "ASK {}"}, headers=origin,
-                        timeout=30)
+    read = requests.get(
+        f"{live_server}/sparql", params={"query": "ASK {}"}, headers=origin, timeout=30
+    )
     assert read.headers["Access-Control-Allow-Origin"] == "*"
-    update_preflight = requests.options(f"{live_server}/update", headers={
-        **origin, "Access-Control-Request-Method": "POST"}, timeout=30)
+    update_preflight = requests.options(
+        f"{live_server}/update",
+        headers={**origin, "Access-Control-Request-Method": "POST"},
+        timeout=30,
+    )
     assert "Access-Control-Allow-Origin" not in update_preflight.headers
 
 
 def test_writes_are_never_cross_origin(serve):
     url = serve(make_app(MemoryStore()))
-    response = requests.post(f"{url}/update", timeout=30,
-                             data={"update": "INSERT DATA { <http://e.org/a> <http://e.org/b> 1 }"},
-                             headers={**AUTH, "Origin": "https://elsewhere.example"})
+    response = requests.post(
+        f"{url}/update",
+        timeout=30,
+        data={"update": "INSERT DATA { <http://e.org/a> <http://e.org/b> 1 }"},
+        headers={**AUTH, "Origin": "https://elsewhere.example"},
+    )
     assert response.status_code == 403
     assert "origin" in response.text
 
@@ -158,10 +177,12 @@ def test_writes_are_never_cross_origin(serve):
 def test_cors_origins_can_be_restricted(serve):
     url = serve(make_app(MemoryStore(), CAJKG_CORS_ORIGINS=("https://friend.example",)))
     params = {"query": "ASK {}"}
-    friend = requests.get(f"{url}/sparql", params=params, timeout=30,
-                          headers={"Origin": "https://friend.example"})
+    friend = requests.get(
+        f"{url}/sparql", params=params, timeout=30, headers={"Origin": "https://friend.example"}
+    )
     assert friend.headers["Access-Control-Allow-Origin"] == "https://friend.example"
     assert "Origin" in friend.headers["Vary"]
-    stranger = requests.get(f"{url}/sparql", params=params, timeout=30,
-                            headers={"Origin": "https://stranger.example"})
+    stranger = requests.get(
+        f"{url}/sparql", params=params, timeout=30, headers={"Origin": "https://stranger.example"}
+    )
     assert "Access-Control-Allow-Origin" not in stranger.headers

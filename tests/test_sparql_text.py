@@ -99,20 +99,25 @@ def oxigraph_parses(text: str, base: str | None = None) -> bool:
 # -- forms and prologue ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, form", [
-    ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
-    ("select distinct ?s { ?s ?p ?o } order by ?s limit 1", "SELECT"),
-    ("ASK { ?s ?p ?o }", "ASK"),
-    ("ask{}", "ASK"),
-    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
-    ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
-    ("DESCRIBE <http://example.org/x>", "DESCRIBE"),
-    ("describe * where { ?s ?p ?o }", "DESCRIBE"),
-    ("# about\nPREFIX ex: <http://example.org/>\nSELECT ?x { { SELECT ?x { ?x ?p ?o } } }",
-     "SELECT"),
-    ("ASK { { SELECT * { ?s ?p ?o } LIMIT 1 } }", "ASK"),
-    ('VERSION "1.2" SELECT * {}', "SELECT"),
-])
+@pytest.mark.parametrize(
+    "text, form",
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+        ("select distinct ?s { ?s ?p ?o } order by ?s limit 1", "SELECT"),
+        ("ASK { ?s ?p ?o }", "ASK"),
+        ("ask{}", "ASK"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <http://example.org/x>", "DESCRIBE"),
+        ("describe * where { ?s ?p ?o }", "DESCRIBE"),
+        (
+            "# about\nPREFIX ex: <http://example.org/>\nSELECT ?x { { SELECT ?x { ?x ?p ?o } } }",
+            "SELECT",
+        ),
+        ("ASK { { SELECT * { ?s ?p ?o } LIMIT 1 } }", "ASK"),
+        ('VERSION "1.2" SELECT * {}', "SELECT"),
+    ],
+)
 def test_the_form_is_the_keyword_after_the_prologue(text, form):
     assert read_query(text) == QueryShape(form, (), (), ())
 
@@ -121,7 +126,8 @@ def test_base_and_prefix_in_any_order_and_number():
     shape = read_query(
         "PREFIX a: <http://a.example/> BASE <http://b.example/dir/> PREFIX rel: <sub/>\n"
         "PREFIX a: <http://a2.example/> BASE <other/>\n"
-        "SELECT * FROM a:g FROM rel:g FROM <g> FROM <../up> WHERE {}")
+        "SELECT * FROM a:g FROM rel:g FROM <g> FROM <../up> WHERE {}"
+    )
     assert shape.from_default == (
         URIRef("http://a2.example/g"),  # the last declaration of a prefix counts
         URIRef("http://b.example/dir/sub/g"),  # a relative prefix resolves against the BASE
@@ -133,17 +139,63 @@ def test_base_and_prefix_in_any_order_and_number():
 def test_prefixed_names_lose_their_escapes_and_keep_percent_encodings():
     shape = read_query(r"PREFIX ex: <http://ex/> SELECT * FROM ex:a\~b%20c\.d {}")
     assert shape.from_default == (URIRef("http://ex/a~b%20c.d"),)
-    assert evaluated_iri(r"PREFIX ex: <http://ex/> SELECT ?x { BIND(ex:a\~b%20c\.d AS ?x) }") \
-        == str(shape.from_default[0])
+    assert evaluated_iri(
+        r"PREFIX ex: <http://ex/> SELECT ?x { BIND(ex:a\~b%20c\.d AS ?x) }"
+    ) == str(shape.from_default[0])
 
 
-BASES = ["http://a/b/c/d;p?q", "http://a/b/../c/", "http://a", "http://a/b/..", "a:b/../c",
-         "a:/../b/c", "urn:a:b", "file:///x/./y/"]
-REFERENCES = ["g", "./g", "g/", "/g", "//g", "?y", "g?y", "#s", "g?y#s", ";x", "", ".", "./",
-              "..", "../", "../g", "../..", "../../g", "../../../g", "../../../../g", "/./g",
-              "/../g", "g.", ".g", "g..", "..g", "./../g", "./g/.", "g/./h", "g/../h",
-              "g;x=1/./y", "g;x=1/../y", "g?y/./x", "g#s/../x", "/x/../y", "//g/a/../b", "d/..",
-              "/a/b/../../..", "http:g", "g:h/../i"]
+BASES = [
+    "http://a/b/c/d;p?q",
+    "http://a/b/../c/",
+    "http://a",
+    "http://a/b/..",
+    "a:b/../c",
+    "a:/../b/c",
+    "urn:a:b",
+    "file:///x/./y/",
+]
+REFERENCES = [
+    "g",
+    "./g",
+    "g/",
+    "/g",
+    "//g",
+    "?y",
+    "g?y",
+    "#s",
+    "g?y#s",
+    ";x",
+    "",
+    ".",
+    "./",
+    "..",
+    "../",
+    "../g",
+    "../..",
+    "../../g",
+    "../../../g",
+    "../../../../g",
+    "/./g",
+    "/../g",
+    "g.",
+    ".g",
+    "g..",
+    "..g",
+    "./../g",
+    "./g/.",
+    "g/./h",
+    "g/../h",
+    "g;x=1/./y",
+    "g;x=1/../y",
+    "g?y/./x",
+    "g#s/../x",
+    "/x/../y",
+    "//g/a/../b",
+    "d/..",
+    "/a/b/../../..",
+    "http:g",
+    "g:h/../i",
+]
 
 
 @pytest.mark.parametrize("base", BASES)
@@ -182,18 +234,22 @@ def test_codepoint_escapes_are_decoded_in_iris():
 # -- FROM and FROM NAMED ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }",
-    "SELECT ?s (COUNT(*) AS ?n) FROM <http://g/1> FROM NAMED <http://g/2> { ?s ?p ?o } GROUP BY ?s",
-    "ASK FROM <http://g/1> FROM NAMED <http://g/2> { ?s ?p ?o }",
-    "CONSTRUCT { ?s ?p ?o } FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }",
-    "CONSTRUCT FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }",
-    "DESCRIBE <http://x> FROM <http://g/1> FROM NAMED <http://g/2>",
-    "DESCRIBE ?s FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }",
-    "PREFIX g: <http://g/> select * from g:1 from named g:2 {}",
-    "SELECT*FROM<http://g/1>FROM NAMED<http://g/2>{}",
-    "SELECT * FROM # the default graph\n <http://g/1> FROM NAMED <http://g/2> {}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }",
+        "SELECT ?s (COUNT(*) AS ?n) FROM <http://g/1> FROM NAMED <http://g/2>"
+        " { ?s ?p ?o } GROUP BY ?s",
+        "ASK FROM <http://g/1> FROM NAMED <http://g/2> { ?s ?p ?o }",
+        "CONSTRUCT { ?s ?p ?o } FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }",
+        "CONSTRUCT FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }",
+        "DESCRIBE <http://x> FROM <http://g/1> FROM NAMED <http://g/2>",
+        "DESCRIBE ?s FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }",
+        "PREFIX g: <http://g/> select * from g:1 from named g:2 {}",
+        "SELECT*FROM<http://g/1>FROM NAMED<http://g/2>{}",
+        "SELECT * FROM # the default graph\n <http://g/1> FROM NAMED <http://g/2> {}",
+    ],
+)
 def test_from_and_from_named_in_every_form(text):
     shape = read_query(text)
     assert shape.from_default == (URIRef("http://g/1"),)
@@ -273,17 +329,22 @@ def test_service_targets_are_iris_or_variables():
 
 
 def test_silent_glued_to_a_prefixed_name_is_read_as_oxigraph_reads_it(canary):
-    text = (f"PREFIX : <{canary.url}/default/> PREFIX SILENTex: <{canary.url}/silentex/> "
-            f"PREFIX ex: <{canary.url}/ex/> SELECT * {{ SERVICE SILENTex:x {{}} }}")
+    text = (
+        f"PREFIX : <{canary.url}/default/> PREFIX SILENTex: <{canary.url}/silentex/> "
+        f"PREFIX ex: <{canary.url}/ex/> SELECT * {{ SERVICE SILENTex:x {{}} }}"
+    )
     assert read_query(text).services == (URIRef(f"{canary.url}/ex/x"),)
     assert canary.called(text) == {"/ex/x"}
 
 
-@pytest.mark.parametrize("template", [
-    r"SELECT * {{ \u0053ERVICE <{c}/a> {{}} }}",
-    r"SELECT * {{ \U00000053ERVICE <{c}/a> {{}} }}",
-    r"SELECT * {{ SERVICE \u003C{c}/a> {{}} }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        r"SELECT * {{ \u0053ERVICE <{c}/a> {{}} }}",
+        r"SELECT * {{ \U00000053ERVICE <{c}/a> {{}} }}",
+        r"SELECT * {{ SERVICE \u003C{c}/a> {{}} }}",
+    ],
+)
 def test_codepoint_escapes_spell_no_keyword_for_oxigraph_either(canary, template):
     text = template.format(c=canary.url)
     with pytest.raises(QuerySyntaxError):
@@ -293,13 +354,16 @@ def test_codepoint_escapes_spell_no_keyword_for_oxigraph_either(canary, template
         ox.Store().query(text)
 
 
-@pytest.mark.parametrize("template", [
-    "SELECT * {{ SERVICESILENT<{c}/glued>{{}} }}",
-    "SELECT * {{ ?s ?p trueSERVICE <{c}/glued> {{}} }}",
-    "PREFIX : <{c}/glued/> PREFIX SERVICE: <{c}/pname/> SELECT * {{ SERVICE:x {{}} }}",
-    "PREFIX : <{c}/glued/> SELECT * {{ SERVICE:x {{}} }}",
-    "PREFIX ex: <http://a:> SELECT * {{ ?s ?p ex:SERVICE <{c}/glued> {{}} }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * {{ SERVICESILENT<{c}/glued>{{}} }}",
+        "SELECT * {{ ?s ?p trueSERVICE <{c}/glued> {{}} }}",
+        "PREFIX : <{c}/glued/> PREFIX SERVICE: <{c}/pname/> SELECT * {{ SERVICE:x {{}} }}",
+        "PREFIX : <{c}/glued/> SELECT * {{ SERVICE:x {{}} }}",
+        "PREFIX ex: <http://a:> SELECT * {{ ?s ?p ex:SERVICE <{c}/glued> {{}} }}",
+    ],
+)
 def test_a_service_that_only_oxigraph_sees_is_a_syntax_error(canary, template):
     """Oxigraph needs no separator after a keyword and backtracks into prefixed names."""
     text = template.format(c=canary.url)
@@ -311,31 +375,40 @@ def test_a_service_that_only_oxigraph_sees_is_a_syntax_error(canary, template):
 # -- syntax errors ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, message", [
-    ("SELECT * { ?s ?p 'open }", "error at 1:18: the string is never closed"),
-    ("SELECT * { ?s ?p '\\x' }", "error at 1:18: the string is never closed or contains an"),
-    ("SELECT * {\n  ?s ?p <http://x\n}", "error at 2:9: the IRI is never closed"),
-    ("SELECT * { ?s ?p <http://x/ y> }", "error at 1:18: the IRI contains a character"),
-    ("SELECT * { ?s ?p <http://x/\\uD800> }", "error at 1:18: \\\\uD800 is not a Unicode"),
-    ("PREFIX ex: <http://x/>\nSELECT * { ?s ?p ex2:y }", "error at 2:18: the prefix 'ex2:' is "),
-    ("SELECT * { ?s ?p 'é' , ex:y }", "error at 1:24: the prefix 'ex:' is not declared"),
-    ("PREFIX ex: <http://x/> { ?s ?p ?o }", "error at 1:24: expected SELECT, CONSTRUCT, DESCR"),
-    ("INSERT DATA { <a:s> <a:p> <a:o> }", "error at 1:1: expected SELECT, CONSTRUCT"),
-    ("", "error at 1:1: the query ends where SELECT, CONSTRUCT, DESCRIBE or ASK is expected"),
-    ("# nothing\n", "error at 2:1: the query ends where SELECT"),
-    ("SELECT * { ?s ?p ?o", "error at 1:10: '{' is never closed"),
-    ("SELECT * { ?s ?p ?o }}", "error at 1:22: '}' closes nothing that is open"),
-    ("SELECT * { FILTER((1) }", "error at 1:23: '}' where '\\)' should close the '\\(' at 1:18"),
-    ("SELECT * { ?s ?p ?o } LIMIT10", "error at 1:23: unknown keyword 'LIMIT10'"),
-    ("SELECT * { ?s ?p TRUE }", "error at 1:18: unknown keyword 'TRUE'"),
-    ("SELECT * { SERVICE 'x' {} }", "error at 1:20: expected an IRI or a variable after SERV"),
-    ("SELECT * FROM {}", "error at 1:15: expected an IRI"),
-    ("SELECT * { ?s ?p ?o } \x00", "error at 1:23: unexpected character"),
-    # Oxigraph's own messages, with positions counted the same way
-    ("SELECT * WHERE { ?s ?p }", "^error at 1:25: expected"),
-    ("SELECT * { ?s ?p 'é' , }", "^error at 1:25: expected"),
-    ("SELECT (1 AS ?x) (2 AS ?x) {}", "^error at 1:30: .*Duplicated variable name in SELECT"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("SELECT * { ?s ?p 'open }", "error at 1:18: the string is never closed"),
+        ("SELECT * { ?s ?p '\\x' }", "error at 1:18: the string is never closed or contains an"),
+        ("SELECT * {\n  ?s ?p <http://x\n}", "error at 2:9: the IRI is never closed"),
+        ("SELECT * { ?s ?p <http://x/ y> }", "error at 1:18: the IRI contains a character"),
+        ("SELECT * { ?s ?p <http://x/\\uD800> }", "error at 1:18: \\\\uD800 is not a Unicode"),
+        (
+            "PREFIX ex: <http://x/>\nSELECT * { ?s ?p ex2:y }",
+            "error at 2:18: the prefix 'ex2:' is ",
+        ),
+        ("SELECT * { ?s ?p 'é' , ex:y }", "error at 1:24: the prefix 'ex:' is not declared"),
+        ("PREFIX ex: <http://x/> { ?s ?p ?o }", "error at 1:24: expected SELECT, CONSTRUCT, DESCR"),
+        ("INSERT DATA { <a:s> <a:p> <a:o> }", "error at 1:1: expected SELECT, CONSTRUCT"),
+        ("", "error at 1:1: the query ends where SELECT, CONSTRUCT, DESCRIBE or ASK is expected"),
+        ("# nothing\n", "error at 2:1: the query ends where SELECT"),
+        ("SELECT * { ?s ?p ?o", "error at 1:10: '{' is never closed"),
+        ("SELECT * { ?s ?p ?o }}", "error at 1:22: '}' closes nothing that is open"),
+        (
+            "SELECT * { FILTER((1) }",
+            "error at 1:23: '}' where '\\)' should close the '\\(' at 1:18",
+        ),
+        ("SELECT * { ?s ?p ?o } LIMIT10", "error at 1:23: unknown keyword 'LIMIT10'"),
+        ("SELECT * { ?s ?p TRUE }", "error at 1:18: unknown keyword 'TRUE'"),
+        ("SELECT * { SERVICE 'x' {} }", "error at 1:20: expected an IRI or a variable after SERV"),
+        ("SELECT * FROM {}", "error at 1:15: expected an IRI"),
+        ("SELECT * { ?s ?p ?o } \x00", "error at 1:23: unexpected character"),
+        # Oxigraph's own messages, with positions counted the same way
+        ("SELECT * WHERE { ?s ?p }", "^error at 1:25: expected"),
+        ("SELECT * { ?s ?p 'é' , }", "^error at 1:25: expected"),
+        ("SELECT (1 AS ?x) (2 AS ?x) {}", "^error at 1:30: .*Duplicated variable name in SELECT"),
+    ],
+)
 def test_syntax_errors_name_line_and_column(text, message):
     with pytest.raises(QuerySyntaxError, match=message):
         read_query(text)
@@ -345,9 +418,11 @@ def test_nesting_is_bounded_before_oxigraph_recurses_into_it():
     """Deep nesting would overflow the stack of the thread that parses (a segfault)."""
     nested = "SELECT * { FILTER(" + "STR(" * (MAX_DEPTH - 2) + "1" + ")" * (MAX_DEPTH - 2) + ") }"
     assert read_query(nested).form == "SELECT"
-    for text in (nested.replace("FILTER(", "FILTER((", 1).replace(") }", ")) }"),
-                 "SELECT * " + "{" * 30_000 + "}" * 30_000,
-                 "SELECT * { FILTER(" + "!" * 30_000 + "1) }"):
+    for text in (
+        nested.replace("FILTER(", "FILTER((", 1).replace(") }", ")) }"),
+        "SELECT * " + "{" * 30_000 + "}" * 30_000,
+        "SELECT * { FILTER(" + "!" * 30_000 + "1) }",
+    ):
         with pytest.raises(QuerySyntaxError, match=f"{MAX_DEPTH}"):
             read_query(text)
 
@@ -355,10 +430,16 @@ def test_nesting_is_bounded_before_oxigraph_recurses_into_it():
 # -- the syntax probe evaluates nothing ------------------------------------------------------
 
 
-@pytest.mark.parametrize("form", [
-    "SELECT * WHERE", "SELECT (COUNT(*) AS ?n) WHERE", "ASK", "CONSTRUCT { ?s ?p ?o } WHERE",
-    "DESCRIBE ?s WHERE",
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "SELECT * WHERE",
+        "SELECT (COUNT(*) AS ?n) WHERE",
+        "ASK",
+        "CONSTRUCT { ?s ?p ?o } WHERE",
+        "DESCRIBE ?s WHERE",
+    ],
+)
 def test_reading_a_query_calls_no_service(canary, form):
     for silent in ("", "SILENT "):
         text = f"{form} {{ SERVICE {silent}<{canary.url}/probe> {{ ?s ?p ?o }} }}"
@@ -371,9 +452,11 @@ def test_reading_a_query_calls_no_service(canary, form):
 def test_reading_a_cartesian_product_does_not_evaluate_it():
     values = " ".join(str(i) for i in range(1000))
     product = " ".join(f"VALUES ?{v} {{ {values} }}" for v in "abc")
-    for text in (f"SELECT * {{ {product} }} ORDER BY ?a ?b ?c",
-                 f"ASK {{ {product} FILTER(?a + ?b + ?c < 0) }}",
-                 f"SELECT (COUNT(*) AS ?n) {{ {product} }}"):
+    for text in (
+        f"SELECT * {{ {product} }} ORDER BY ?a ?b ?c",
+        f"ASK {{ {product} FILTER(?a + ?b + ?c < 0) }}",
+        f"SELECT (COUNT(*) AS ?n) {{ {product} }}",
+    ):
         started = time.monotonic()
         assert read_query(text).services == ()
         assert time.monotonic() - started < 5  # evaluating 10^9 rows would take minutes
@@ -382,8 +465,10 @@ def test_reading_a_cartesian_product_does_not_evaluate_it():
 def test_a_100_kb_values_query():
     rows = " ".join(f"(ex:item{i} 'label {i}'@en {i})" for i in range(3000))
     iris = " ".join(f"<https://w3id.org/cajkg/resource/r{i}>" for i in range(1500))
-    text = (f"PREFIX ex: <http://example.org/> SELECT * FROM <http://g/> WHERE {{\n"
-            f"  VALUES (?item ?label ?n) {{ {rows} }}\n  VALUES ?r {{ {iris} }}\n}}")
+    text = (
+        f"PREFIX ex: <http://example.org/> SELECT * FROM <http://g/> WHERE {{\n"
+        f"  VALUES (?item ?label ?n) {{ {rows} }}\n  VALUES ?r {{ {iris} }}\n}}"
+    )
     assert len(text) > 100_000
     assert read_query(text) == QueryShape("SELECT", (URIRef("http://g/"),), (), ())
 
@@ -401,8 +486,11 @@ def _w3c_queries() -> list[str]:
         texts += urllib.parse.parse_qs(path.query).get("query", [])
         body = graph.value(graph.value(request, ht.body), cnt.chars)
         headers = graph.value(request, ht.headers)
-        types = [str(graph.value(h, ht.fieldValue)) for h in Collection(graph, headers)
-                 if str(graph.value(h, ht.fieldName)).lower() == "content-type"]
+        types = [
+            str(graph.value(h, ht.fieldValue))
+            for h in Collection(graph, headers)
+            if str(graph.value(h, ht.fieldName)).lower() == "content-type"
+        ]
         if body is not None and "application/sparql-query" in types:
             texts.append(str(body))
         elif body is not None and "application/x-www-form-urlencoded" in types:
@@ -416,21 +504,27 @@ def _corpus() -> list[tuple[str, str]]:
     corpus += [(f"w3c-{i}", text) for i, text in enumerate(_w3c_queries())]
     summit = "<http://example.org/summit>"
     canary = "http://127.0.0.1:8/canary.ttl"
-    corpus += [(f"tests-{i}", text) for i, text in enumerate([  # the f-strings of tests/*.py
-        f"SELECT ?label WHERE {{ {summit} <http://www.w3.org/2000/01/rdf-schema#label> ?label }}",
-        f"ASK {{ {summit} a <http://example.org/test#Meeting> }}",
-        f"CONSTRUCT WHERE {{ {summit} ?p ?o }}",
-        f"DESCRIBE {summit}",
-        f"ASK FROM <{canary}> {{ <urn:canary:s> ?p ?o }}",
-        f"SELECT * {{ SERVICE <{canary}> {{ ?s ?p ?o }} }}",
-        f"SELECT * {{ SERVICE SILENT <{canary}> {{ ?s ?p ?o }} }}",
-        f"SELECT * FROM NAMED <{canary}> {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-        "SELECT * FROM <file:///tmp/canary.ttl> { ?s ?p ?o }",
-        "SELECT (COUNT(*) AS ?n) { GRAPH ?g { <http://example.org/token> "
-        "<http://example.org/at> ?i } }",
-        "ASK { GRAPH <https://w3id.org/cajkg/graph/inferred> "
-        "{ <http://example.org/second> a <http://example.org/test#Meeting> } }",
-    ])]
+    corpus += [
+        (f"tests-{i}", text)
+        for i, text in enumerate(
+            [  # the f-strings of tests/*.py
+                f"SELECT ?label WHERE {{ {summit}"
+                " <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+                f"ASK {{ {summit} a <http://example.org/test#Meeting> }}",
+                f"CONSTRUCT WHERE {{ {summit} ?p ?o }}",
+                f"DESCRIBE {summit}",
+                f"ASK FROM <{canary}> {{ <urn:canary:s> ?p ?o }}",
+                f"SELECT * {{ SERVICE <{canary}> {{ ?s ?p ?o }} }}",
+                f"SELECT * {{ SERVICE SILENT <{canary}> {{ ?s ?p ?o }} }}",
+                f"SELECT * FROM NAMED <{canary}> {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+                "SELECT * FROM <file:///tmp/canary.ttl> { ?s ?p ?o }",
+                "SELECT (COUNT(*) AS ?n) { GRAPH ?g { <http://example.org/token> "
+                "<http://example.org/at> ?i } }",
+                "ASK { GRAPH <https://w3id.org/cajkg/graph/inferred> "
+                "{ <http://example.org/second> a <http://example.org/test#Meeting> } }",
+            ]
+        )
+    ]
     return corpus
 
 
@@ -472,11 +566,67 @@ SEEDS = [
     " ?s ?p ?o {| ?q ?r |} FILTER(?t<<<( ?a <http://b> ?c )>>) }",
     "SELECT * { FILTER(?a<?b&&?c>?d) FILTER(1<'a>') BIND(<http://f>(?x, '''x''y''') AS ?z) }",
 ]
-PIECES = ["SERVICE", "service", "SILENT", "SILENT:", "SERVICE:", "FROM", "NAMED", "SELECT",
-          "WHERE", "FILTER(", "BIND(", " AS ?q)", "PREFIX", "BASE", " ", "\n", "#", "<", ">",
-          "'", '"', "'''", '"""', "{", "}", "(", ")", "[", "]", "<<", ">>", "<<(", ")>>", "{|",
-          "|}", ":", "ex:", ":x", "?x", "$y", "_:b", "\\u0053", "\\", ".", ";", ",", "a",
-          "true", "1", "@en", "^^", "&&", "!", "=", "<=", "é", "\U0001f600", "\x00", "x"]
+PIECES = [
+    "SERVICE",
+    "service",
+    "SILENT",
+    "SILENT:",
+    "SERVICE:",
+    "FROM",
+    "NAMED",
+    "SELECT",
+    "WHERE",
+    "FILTER(",
+    "BIND(",
+    " AS ?q)",
+    "PREFIX",
+    "BASE",
+    " ",
+    "\n",
+    "#",
+    "<",
+    ">",
+    "'",
+    '"',
+    "'''",
+    '"""',
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "<<",
+    ">>",
+    "<<(",
+    ")>>",
+    "{|",
+    "|}",
+    ":",
+    "ex:",
+    ":x",
+    "?x",
+    "$y",
+    "_:b",
+    "\\u0053",
+    "\\",
+    ".",
+    ";",
+    ",",
+    "a",
+    "true",
+    "1",
+    "@en",
+    "^^",
+    "&&",
+    "!",
+    "=",
+    "<=",
+    "é",
+    "\U0001f600",
+    "\x00",
+    "x",
+]
 
 
 @st.composite
@@ -491,8 +641,13 @@ def mutated(draw: st.DrawFn, seeds: list[str], pieces: list[str]) -> str:
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.one_of(mutated(SEEDS, PIECES), st.text(max_size=200),
-                 st.lists(st.sampled_from(PIECES)).map(" ".join)))
+@given(
+    st.one_of(
+        mutated(SEEDS, PIECES),
+        st.text(max_size=200),
+        st.lists(st.sampled_from(PIECES)).map(" ".join),
+    )
+)
 def test_any_text_is_read_or_refused_as_a_syntax_error(text):
     try:
         shape = read_query(text)
@@ -512,16 +667,50 @@ SERVICE_SEEDS = [
     "PREFIX : <{c}/default/> PREFIX SERVICE: <{c}/pname/> SELECT * {{ BIND(SERVICE:x AS ?y) "
     "FILTER(?y<'a>') SERVICE SILENT :e {{}} }}",
 ]
-SERVICE_PIECES = ["SERVICE", "SILENT", " SERVICE SILENT ", "SILENT:", "SERVICE:", " ", "\n", "#",
-                  "<", ">", "'", '"', "{{", "}}", "(", ")", ":", ":x", "?x", "\\u0053", "{{}}",
-                  "FILTER(", "BIND(", " AS ?q)", "<rel2>", "<sub/../x>", "a", "true", ".",
-                  " SERVICE SILENT <{c}/inserted> {{}} ", " # SERVICE <{c}/comment2> {{}}\n",
-                  " BIND('SERVICE <{c}/string2> {{}}' AS ?q2) ", " FILTER(?x<'a>') ",
-                  " OPTIONAL {{ SERVICE SILENT :o {{}} }} ", " ?s <{c}/SERVICE> ?o . "]
+SERVICE_PIECES = [
+    "SERVICE",
+    "SILENT",
+    " SERVICE SILENT ",
+    "SILENT:",
+    "SERVICE:",
+    " ",
+    "\n",
+    "#",
+    "<",
+    ">",
+    "'",
+    '"',
+    "{{",
+    "}}",
+    "(",
+    ")",
+    ":",
+    ":x",
+    "?x",
+    "\\u0053",
+    "{{}}",
+    "FILTER(",
+    "BIND(",
+    " AS ?q)",
+    "<rel2>",
+    "<sub/../x>",
+    "a",
+    "true",
+    ".",
+    " SERVICE SILENT <{c}/inserted> {{}} ",
+    " # SERVICE <{c}/comment2> {{}}\n",
+    " BIND('SERVICE <{c}/string2> {{}}' AS ?q2) ",
+    " FILTER(?x<'a>') ",
+    " OPTIONAL {{ SERVICE SILENT :o {{}} }} ",
+    " ?s <{c}/SERVICE> ?o . ",
+]
 
 
-@settings(max_examples=1000, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.data())
 def test_no_mutated_query_calls_a_service_that_was_not_counted(canary, data):
     seeds = [seed.format(c=canary.url) for seed in SERVICE_SEEDS]

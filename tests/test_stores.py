@@ -220,19 +220,26 @@ def test_inconsistent_update_is_refused_and_undone(writable):
 
 
 def test_update_where_reads_the_union_of_the_asserted_graphs(writable):
-    writable.update(PREFIXES + "INSERT { GRAPH cjg:s98 { ?place cjr:seenFrom cjr:Tokyo } } "
-                    "WHERE { cjr:Tokyo cajkg:locatedIn ?place }")
+    writable.update(
+        PREFIXES + "INSERT { GRAPH cjg:s98 { ?place cjr:seenFrom cjr:Tokyo } } "
+        "WHERE { cjr:Tokyo cajkg:locatedIn ?place }"
+    )
     seen = writable.query(PREFIXES + "SELECT ?p WHERE { GRAPH cjg:s98 { ?p cjr:seenFrom ?t } }")
     assert [row.p for row in seen] == [RES.Japan]
 
 
 def test_using_graph_uri_selects_the_where_graphs_on_every_store(writable):
-    located = writable.query(PREFIXES + "SELECT ?g ?other WHERE { GRAPH ?g { cjr:Tokyo "
-                             "cajkg:locatedIn cjr:Japan } GRAPH ?other { ?s ?p ?o } "
-                             "FILTER (?other NOT IN (?g, cjg:inferred)) } LIMIT 1", infer=False)
+    located = writable.query(
+        PREFIXES + "SELECT ?g ?other WHERE { GRAPH ?g { cjr:Tokyo "
+        "cajkg:locatedIn cjr:Japan } GRAPH ?other { ?s ?p ?o } "
+        "FILTER (?other NOT IN (?g, cjg:inferred)) } LIMIT 1",
+        infer=False,
+    )
     source, other = next(iter(located))
-    text = PREFIXES + ("INSERT { GRAPH cjg:s98 { ?s cjr:inSource cjr:yes } } "
-                       "WHERE { ?s cajkg:locatedIn cjr:Japan }")
+    text = PREFIXES + (
+        "INSERT { GRAPH cjg:s98 { ?s cjr:inSource cjr:yes } } "
+        "WHERE { ?s cajkg:locatedIn cjr:Japan }"
+    )
     writable.update(text, using_graphs=[other])
     assert not ask(writable, "GRAPH cjg:s98 { ?s cjr:inSource cjr:yes }")
     writable.update(text, using_graphs=[source])

@@ -39,18 +39,27 @@ def update(url: str, text: str) -> requests.Response:
 
 def test_a_client_reads_its_own_write_with_inference(serve):
     url = serve(make_app())
-    response = update(url, f"INSERT DATA {{ GRAPH <http://example.org/g> "
-                           f"{{ <http://example.org/second> a <{EX}Summit> }} }}")
+    response = update(
+        url,
+        f"INSERT DATA {{ GRAPH <http://example.org/g> "
+        f"{{ <http://example.org/second> a <{EX}Summit> }} }}",
+    )
     assert response.status_code == 204
     assert ask(url, f"ASK {{ <http://example.org/second> a <{EX}Meeting> }}")
-    assert ask(url, f"ASK {{ GRAPH <https://w3id.org/cajkg/graph/inferred> "
-                    f"{{ <http://example.org/second> a <{EX}Meeting> }} }}")
+    assert ask(
+        url,
+        f"ASK {{ GRAPH <https://w3id.org/cajkg/graph/inferred> "
+        f"{{ <http://example.org/second> a <{EX}Meeting> }} }}",
+    )
 
 
 def test_a_failing_update_changes_nothing(serve):
     url = serve(make_app())
-    response = update(url, "INSERT DATA { <http://example.org/half> <http://example.org/p> 1 } ; "
-                           "CREATE GRAPH <https://w3id.org/cajkg/graph/s01>")
+    response = update(
+        url,
+        "INSERT DATA { <http://example.org/half> <http://example.org/p> 1 } ; "
+        "CREATE GRAPH <https://w3id.org/cajkg/graph/s01>",
+    )
     assert response.status_code == 400
     assert "already exists" in response.text
     assert not ask(url, "ASK { <http://example.org/half> ?p ?o }")
@@ -58,8 +67,11 @@ def test_a_failing_update_changes_nothing(serve):
 
 def test_the_inferred_graph_cannot_be_written(serve):
     url = serve(make_app())
-    response = update(url, "INSERT DATA { GRAPH <https://w3id.org/cajkg/graph/inferred> "
-                           "{ <http://example.org/a> <http://example.org/b> 1 } }")
+    response = update(
+        url,
+        "INSERT DATA { GRAPH <https://w3id.org/cajkg/graph/inferred> "
+        "{ <http://example.org/a> <http://example.org/b> 1 } }",
+    )
     assert response.status_code == 400
     assert not ask(url, "ASK { <http://example.org/a> ?p ?o }")
 
@@ -67,16 +79,23 @@ def test_the_inferred_graph_cannot_be_written(serve):
 def test_readers_never_see_half_an_update(serve):
     url = serve(make_app())
     token = "<http://example.org/token>"
-    assert update(url, f"INSERT DATA {{ GRAPH <http://example.org/left> "
-                       f"{{ {token} <http://example.org/at> 0 }} }}").status_code == 204
+    assert (
+        update(
+            url,
+            f"INSERT DATA {{ GRAPH <http://example.org/left> "
+            f"{{ {token} <http://example.org/at> 0 }} }}",
+        ).status_code
+        == 204
+    )
     count = f"SELECT (COUNT(*) AS ?n) {{ GRAPH ?g {{ {token} <http://example.org/at> ?i }} }}"
     seen: list[int] = []
     stop = threading.Event()
 
     def read() -> None:
         while not stop.is_set():
-            response = requests.get(f"{url}/sparql", params={"query": count}, headers=JSON,
-                                    timeout=30)
+            response = requests.get(
+                f"{url}/sparql", params={"query": count}, headers=JSON, timeout=30
+            )
             seen.append(int(response.json()["results"]["bindings"][0]["n"]["value"]))
 
     readers = [threading.Thread(target=read) for _ in range(2)]
@@ -85,10 +104,13 @@ def test_readers_never_see_half_an_update(serve):
     try:
         for i in range(1, 6):
             source, target = ("left", "right") if i % 2 else ("right", "left")
-            response = update(url, f"""
+            response = update(
+                url,
+                f"""
                 DELETE {{ GRAPH <http://example.org/{source}> {{ {token} ?p ?i }} }}
                 INSERT {{ GRAPH <http://example.org/{target}> {{ {token} ?p {i} }} }}
-                WHERE {{ GRAPH <http://example.org/{source}> {{ {token} ?p ?i }} }}""")
+                WHERE {{ GRAPH <http://example.org/{source}> {{ {token} ?p ?i }} }}""",
+            )
             assert response.status_code == 204, response.text
     finally:
         stop.set()
@@ -121,9 +143,11 @@ def test_store_level_refusals_leave_the_journal_alone(tmp_path):
     with pytest.raises(ForbiddenOperation):
         store.update("LOAD <http://example.org/x>")
     with pytest.raises(StoreError):
-        store.update("INSERT DATA { GRAPH <http://example.org/g> "
-                     "{ <http://example.org/a> <http://example.org/b> 1 } } ; "
-                     "CREATE GRAPH <http://example.org/g>")
+        store.update(
+            "INSERT DATA { GRAPH <http://example.org/g> "
+            "{ <http://example.org/a> <http://example.org/b> 1 } } ; "
+            "CREATE GRAPH <http://example.org/g>"
+        )
     assert not (tmp_path / "journal.jsonl").exists()
     assert store.graph(URIRef("http://example.org/g")) is None
 
@@ -150,9 +174,11 @@ def _start(journal: Path) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-c", SERVER, str(DATA / "endpoint.trig"),
-                                str(journal), str(port), TOKEN],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(DATA / "endpoint.trig"), str(journal), str(port), TOKEN],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -169,8 +195,11 @@ def _start(journal: Path) -> tuple[subprocess.Popen[bytes], str]:
 def test_an_acknowledged_write_survives_kill_9(tmp_path):
     process, url = _start(tmp_path)
     try:
-        response = update(url, f"INSERT DATA {{ GRAPH <http://example.org/durable> "
-                               f"{{ <http://example.org/kept> a <{EX}Summit> }} }}")
+        response = update(
+            url,
+            f"INSERT DATA {{ GRAPH <http://example.org/durable> "
+            f"{{ <http://example.org/kept> a <{EX}Summit> }} }}",
+        )
         assert response.status_code == 204
     finally:
         os.kill(process.pid, signal.SIGKILL)
@@ -187,13 +216,19 @@ def test_an_acknowledged_write_survives_kill_9(tmp_path):
 
 def test_an_update_whose_where_runs_past_the_timeout_changes_nothing():
     store = fixture_store()
-    runaway = ("INSERT { GRAPH <http://example.org/g> { ?s0 <http://example.org/p> ?o5 } } WHERE { "
-               + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(6)) + " }")
+    runaway = (
+        "INSERT { GRAPH <http://example.org/g> { ?s0 <http://example.org/p> ?o5 } } WHERE { "
+        + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(6))
+        + " }"
+    )
     started = time.monotonic()
     with pytest.raises(QueryTimeout):
         store.update(runaway, timeout=0.5)
     assert time.monotonic() - started < 5
     assert store.graph(URIRef("http://example.org/g")) is None
-    store.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> "
-                 "<http://example.org/p> 1 } }", timeout=5)
+    store.update(
+        "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> "
+        "<http://example.org/p> 1 } }",
+        timeout=5,
+    )
     assert len(store.graph(URIRef("http://example.org/g"))) == 1

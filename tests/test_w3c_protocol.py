@@ -32,10 +32,13 @@ MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 CNT = Namespace("http://www.w3.org/2011/content#")
-STATUS_CLASSES = {HT.StatusCode2xx: "2", HT.StatusCode3xx: "3", HT.StatusCode4xx: "4",
-                  HT.StatusCode5xx: "5"}
-FORMAT_KINDS = {"boolean": {formats.BOOLEAN}, "tabular": {formats.BINDINGS},
-                "RDF": {formats.GRAPH}}
+STATUS_CLASSES = {
+    HT.StatusCode2xx: "2",
+    HT.StatusCode3xx: "3",
+    HT.StatusCode4xx: "4",
+    HT.StatusCode5xx: "5",
+}
+FORMAT_KINDS = {"boolean": {formats.BOOLEAN}, "tabular": {formats.BINDINGS}, "RDF": {formats.GRAPH}}
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -65,8 +68,10 @@ def _items(graph: Graph, head: Node | None) -> list[Node]:
 
 
 def _exchange(graph: Graph, request: Node) -> Exchange:
-    headers = {str(graph.value(h, HT.fieldName)): str(graph.value(h, HT.fieldValue))
-               for h in _items(graph, graph.value(request, HT.headers))}
+    headers = {
+        str(graph.value(h, HT.fieldName)): str(graph.value(h, HT.fieldValue))
+        for h in _items(graph, graph.value(request, HT.headers))
+    }
     body_node = graph.value(request, HT.body)
     body = None
     if body_node is not None:
@@ -75,8 +80,13 @@ def _exchange(graph: Graph, request: Node) -> Exchange:
     response = graph.value(request, HT.resp)
     statuses = {STATUS_CLASSES[s] for s in graph.objects(response, MF.expectedStatus)}
     statuses |= {str(v)[0] for v in graph.objects(response, HT.statusCodeValue)}
-    exchange = Exchange(str(graph.value(request, HT.methodName)),
-                        str(graph.value(request, HT.absolutePath)), headers, body, statuses)
+    exchange = Exchange(
+        str(graph.value(request, HT.methodName)),
+        str(graph.value(request, HT.absolutePath)),
+        headers,
+        body,
+        statuses,
+    )
     expected = graph.value(response, MF.expectedBoolean)
     response_body = graph.value(response, HT.body)
     if response_body is not None:
@@ -99,8 +109,13 @@ def load_cases() -> list[Case]:
     manifest = next(graph.subjects(RDF.type, MF.Manifest))
     cases = []
     for entry in _items(graph, graph.value(manifest, MF.entries)):
-        data = [(Path(str(graph.value(d, UT.graph)).removeprefix("file://")),
-                 str(graph.value(d, RDFS.label))) for d in graph.objects(entry, UT.graphData)]
+        data = [
+            (
+                Path(str(graph.value(d, UT.graph)).removeprefix("file://")),
+                str(graph.value(d, RDFS.label)),
+            )
+            for d in graph.objects(entry, UT.graphData)
+        ]
         action = graph.value(entry, MF.action)
         exchanges = [_exchange(graph, r) for r in _items(graph, graph.value(action, HT.requests))]
         cases.append(Case(str(entry).rsplit("#", 1)[1], data, exchanges))
@@ -118,7 +133,7 @@ def _path(absolute_path: str) -> str:
     """The manifest's /sparql/ prefix mapped to our /sparql."""
     for prefix in ("/sparql/", "/sparql"):
         if absolute_path.startswith(prefix):
-            return "/sparql" + absolute_path[len(prefix):]
+            return "/sparql" + absolute_path[len(prefix) :]
     raise AssertionError(absolute_path)
 
 
@@ -160,12 +175,21 @@ def empty_store(request, tmp_path):
 def test_protocol(serve, empty_store, case: Case):
     url = serve(make_app(empty_store))
     for path, label in case.data:
-        loaded = requests.put(f"{url}/store", params={"graph": label}, data=path.read_bytes(),
-                              headers={"Content-Type": "application/n-triples", **AUTH},
-                              timeout=30)
+        loaded = requests.put(
+            f"{url}/store",
+            params={"graph": label},
+            data=path.read_bytes(),
+            headers={"Content-Type": "application/n-triples", **AUTH},
+            timeout=30,
+        )
         assert loaded.status_code in (201, 204), loaded.text
     for exchange in case.exchanges:
-        response = requests.request(exchange.method, url + _path(exchange.path),
-                                    headers={**exchange.headers, **AUTH}, data=exchange.body,
-                                    timeout=30, allow_redirects=False)
+        response = requests.request(
+            exchange.method,
+            url + _path(exchange.path),
+            headers={**exchange.headers, **AUTH},
+            data=exchange.body,
+            timeout=30,
+            allow_redirects=False,
+        )
         _check(exchange, response)

@@ -45,8 +45,9 @@ log = logging.getLogger(__name__)
 
 def _row(variables: list[Variable], values: list[Any]) -> dict[Variable, Node]:
     """One solution as rdflib bindings (unbound variables left out)."""
-    return {v: from_ox(value) for v, value in zip(variables, values, strict=True)
-            if value is not None}
+    return {
+        v: from_ox(value) for v, value in zip(variables, values, strict=True) if value is not None
+    }
 
 
 def _bound_graph() -> Graph:
@@ -134,8 +135,14 @@ class EngineStore:
     def _has_graph(self, node: Any) -> bool:
         return next(iter(self._engine.quads_for_pattern(None, None, None, node)), None) is not None
 
-    def _evaluate(self, query: Prepared, options: dict[str, Any], max_rows: int | None,
-                  timeout: float | None, extra: bytes) -> Result:
+    def _evaluate(
+        self,
+        query: Prepared,
+        options: dict[str, Any],
+        max_rows: int | None,
+        timeout: float | None,
+        extra: bytes,
+    ) -> Result:
         """Run in a worker process and turn the reply into an rdflib Result."""
         status, answer = self.pool.run((query.text, options, max_rows, extra), timeout)
         if status == "syntax":
@@ -187,9 +194,17 @@ class EngineStore:
         """Check, then apply as one atomic write."""
         self._check_writable()
         parsed = self._parse_update(text, base, using=bool(using_graphs or using_named_graphs))
-        self._write({"op": "update", "text": text, "base": base,
-                     "using": [str(g) for g in using_graphs],
-                     "using_named": [str(g) for g in using_named_graphs]}, timeout, parsed)
+        self._write(
+            {
+                "op": "update",
+                "text": text,
+                "base": base,
+                "using": [str(g) for g in using_graphs],
+                "using_named": [str(g) for g in using_named_graphs],
+            },
+            timeout,
+            parsed,
+        )
 
     def replace_graph(self, name: URIRef | None, data: Graph) -> bool:
         """Graph Store PUT."""
@@ -254,8 +269,9 @@ class EngineStore:
             return updates.fetch(iri)
         raise operations.not_a_graph(iri)
 
-    def _write(self, entry: dict[str, Any], timeout: float | None = None,
-               parsed: Update | None = None) -> None:
+    def _write(
+        self, entry: dict[str, Any], timeout: float | None = None, parsed: Update | None = None
+    ) -> None:
         """Overlay, reason, record, apply: all or nothing, one writer at a time. Computing the
         changes (rdflib evaluating a WHERE clause, pure Python) is stopped at `timeout`; the
         overlay is then dropped, and nothing was applied."""
@@ -264,7 +280,8 @@ class EngineStore:
                 added, removed = self._changes(entry, parsed)
             else:
                 added, removed = self._update_deadline.run(
-                    lambda: self._changes(entry, parsed), timeout)
+                    lambda: self._changes(entry, parsed), timeout
+                )
             if not added and not removed:
                 return
             delta = self._reason(added, removed)
@@ -272,8 +289,9 @@ class EngineStore:
                 self._record(entry, added, removed)
             except BaseException:
                 if self._reasoner is not None and self._seeded:
-                    self._reasoner.change([triple_of(q) for q in removed],
-                                          [triple_of(q) for q in added])
+                    self._reasoner.change(
+                        [triple_of(q) for q in removed], [triple_of(q) for q in added]
+                    )
                 raise
             try:
                 self._apply(added, removed, delta)
@@ -286,8 +304,9 @@ class EngineStore:
         """Apply a journalled write at start-up, without reasoning (refresh_inferences after)."""
         self._apply(*self._changes(entry), Delta())
 
-    def _changes(self, entry: dict[str, Any],
-                 parsed: Update | None = None) -> tuple[set[Any], set[Any]]:
+    def _changes(
+        self, entry: dict[str, Any], parsed: Update | None = None
+    ) -> tuple[set[Any], set[Any]]:
         """The quads a write adds and removes, computed without touching the engine (an update
         already parsed and checked is not parsed again)."""
         parse = self._parse_update if parsed is None else (lambda _text, _base: parsed)
@@ -305,12 +324,14 @@ class EngineStore:
             return Delta()
         try:
             seeded = self._seed()
-            delta = self._reasoner.change([triple_of(q) for q in added],
-                                          [triple_of(q) for q in removed])
+            delta = self._reasoner.change(
+                [triple_of(q) for q in added], [triple_of(q) for q in removed]
+            )
         except Exception as error:
             log.exception("reasoning failed; the write is refused")
             raise ForbiddenOperation(
-                f"the write was refused because reasoning failed: {error}") from error
+                f"the write was refused because reasoning failed: {error}"
+            ) from error
         if seeded is not None and not delta.reset:
             whole = (frozenset(seeded) - delta.removed) | delta.added
             return Delta(whole, reset=True)
@@ -321,8 +342,11 @@ class EngineStore:
         it was seeded already."""
         if self._seeded or self._reasoner is None:
             return None
-        asserted = (triple_of(q) for q in self._engine.quads_for_pattern(None, None, None, None)
-                    if q.graph_name != self._inferred)
+        asserted = (
+            triple_of(q)
+            for q in self._engine.quads_for_pattern(None, None, None, None)
+            if q.graph_name != self._inferred
+        )
         inferred = self._reasoner.seed(asserted)
         self._seeded = True
         return inferred

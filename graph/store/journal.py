@@ -59,8 +59,9 @@ class Journal:
                 entry = json.loads(line)
             except ValueError as error:
                 if number == len(lines):
-                    log.warning("%s: ignoring torn last line %d (%d bytes)",
-                                self.path, number, len(line))
+                    log.warning(
+                        "%s: ignoring torn last line %d (%d bytes)", self.path, number, len(line)
+                    )
                     self._truncate(len(data) - len(line))
                     return
                 raise JournalCorrupt(f"{self.path}, line {number}: {error}") from error
@@ -96,7 +97,7 @@ def _append_durably(path: Path, data: bytes, size: int) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(handle, view):]
+            view = view[os.write(handle, view) :]
         os.fsync(handle)
     except OSError:
         os.ftruncate(handle, size)

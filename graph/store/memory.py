@@ -40,8 +40,14 @@ class MemoryStore(EngineStore):
         services: Sequence[str] = (),
         workers: int = 4,
     ) -> None:
-        super().__init__(ox.Store(), reasoner=reasoner, inferred_graph=inferred_graph,
-                         fetchable=fetchable, services=services, workers=workers)
+        super().__init__(
+            ox.Store(),
+            reasoner=reasoner,
+            inferred_graph=inferred_graph,
+            fetchable=fetchable,
+            services=services,
+            workers=workers,
+        )
         self._journal = journal
         if dataset is not None:
             self._engine.bulk_extend(quads_in(dataset))

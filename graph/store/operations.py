@@ -61,7 +61,8 @@ def allowed(iri: Any, prefixes: Sequence[str]) -> bool:
     text = str(iri)
     return any(
         text.startswith(p) and (len(text) == len(p) or p[-1] in "/?#" or text[len(p)] in "/?#")
-        for p in prefixes if p
+        for p in prefixes
+        if p
     )
 
 

@@ -27,13 +27,20 @@ Pattern = tuple[Node | None, Node | None, Node | None]
 
 def _pattern(triple: Pattern) -> tuple[Any, Any, Any]:
     s, p, o = triple
-    return (None if s is None else to_ox(s), None if p is None else to_ox(p),
-            None if o is None else to_ox(o))
+    return (
+        None if s is None else to_ox(s),
+        None if p is None else to_ox(p),
+        None if o is None else to_ox(o),
+    )
 
 
 def _fits(quad: Any, s: Any, p: Any, o: Any, g: Any) -> bool:
-    return ((s is None or quad.subject == s) and (p is None or quad.predicate == p)
-            and (o is None or quad.object == o) and (g is None or quad.graph_name == g))
+    return (
+        (s is None or quad.subject == s)
+        and (p is None or quad.predicate == p)
+        and (o is None or quad.object == o)
+        and (g is None or quad.graph_name == g)
+    )
 
 
 def _name(context: Graph | None) -> Any:
@@ -76,7 +83,8 @@ class Overlay(Store):
         found: dict[Any, list[Any]] = {}
         for quad in self._quads(*_pattern(triple_pattern), _name(context)):
             found.setdefault(ox.Triple(quad.subject, quad.predicate, quad.object), []).append(
-                quad.graph_name)
+                quad.graph_name
+            )
         for triple, names in found.items():
             yield triple_of(triple), iter([self._context(n) for n in names])
 
@@ -92,18 +100,25 @@ class Overlay(Store):
             yield self._context(name)
 
     def _context(self, name: Any) -> Graph:
-        identifier = DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) \
-            else from_ox(name)
+        identifier = (
+            DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else from_ox(name)
+        )
         return Graph(store=self, identifier=identifier)
 
-    def add(self, triple: tuple[Node, Node, Node], context: Graph | None,
-            quoted: bool = False) -> None:
+    def add(
+        self, triple: tuple[Node, Node, Node], context: Graph | None, quoted: bool = False
+    ) -> None:
         s, p, o = triple
-        quad = ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name(
-            None if context is None else context.identifier))
+        quad = ox.Quad(
+            to_ox(s),
+            to_ox(p),
+            to_ox(o),
+            graph_name(None if context is None else context.identifier),
+        )
         if quad.graph_name == self._hidden:
             raise ForbiddenOperation(
-                f"{from_ox(self._hidden).n3()} is computed by the reasoner and cannot be written")
+                f"{from_ox(self._hidden).n3()} is computed by the reasoner and cannot be written"
+            )
         if quad in self.removed:
             self.removed.discard(quad)
         elif quad not in self._engine:

@@ -60,8 +60,14 @@ class OxigraphStore(EngineStore):
         else:
             engine.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(engine))
-        super().__init__(store, reasoner=reasoner, inferred_graph=inferred_graph,
-                         fetchable=fetchable, services=services, workers=workers)
+        super().__init__(
+            store,
+            reasoner=reasoner,
+            inferred_graph=inferred_graph,
+            fetchable=fetchable,
+            services=services,
+            workers=workers,
+        )
         self._marker = self.data_dir / MARKER
         self._checkpoints = self.data_dir / WORKERS_DIR
         self._made = 0
@@ -122,8 +128,9 @@ class OxigraphStore(EngineStore):
 
     def _record(self, entry: dict[str, Any], added: set[Any], removed: set[Any]) -> None:
         """Write the asserted difference durably before Oxigraph is touched."""
-        data = json.dumps({"remove": nquads(removed).decode("utf-8"),
-                           "add": nquads(added).decode("utf-8")})
+        data = json.dumps(
+            {"remove": nquads(removed).decode("utf-8"), "add": nquads(added).decode("utf-8")}
+        )
         with self._marker.open("w", encoding="utf-8") as out:
             out.write(data)
             out.flush()

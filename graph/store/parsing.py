@@ -67,16 +67,31 @@ def _run(call: Any) -> Any:
 def _regex(expr: Any, ctx: Any) -> Literal:
     """SPARQL REGEX (XPath fn:matches) on the regex module, bounded in time."""
     text, pattern = string(expr.text), string(expr.pattern)
-    return Literal(bool(_run(lambda: regex.search(
-        str(pattern), text, _flags(expr.flags), timeout=REGEX_SECONDS, concurrent=True))))
+    return Literal(
+        bool(
+            _run(
+                lambda: regex.search(
+                    str(pattern), text, _flags(expr.flags), timeout=REGEX_SECONDS, concurrent=True
+                )
+            )
+        )
+    )
 
 
 def _replace(expr: Any, ctx: Any) -> Literal:
     """SPARQL REPLACE ($1 group references) on the regex module, bounded in time."""
     text, pattern = string(expr.arg), string(expr.pattern)
     replacement = regex.sub(r"\$([0-9]+)", r"\\\1", str(string(expr.replacement)))
-    result = _run(lambda: regex.sub(str(pattern), replacement, text, flags=_flags(expr.flags),
-                                    timeout=REGEX_SECONDS, concurrent=True))
+    result = _run(
+        lambda: regex.sub(
+            str(pattern),
+            replacement,
+            text,
+            flags=_flags(expr.flags),
+            timeout=REGEX_SECONDS,
+            concurrent=True,
+        )
+    )
     return Literal(result, datatype=text.datatype, lang=text.language)
 
 

@@ -42,7 +42,8 @@ class _Worker:
         self.directory = Path(seed[1]) if seed[0] == "open" else None
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "cajkg.graph.store.worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
         self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         threading.Thread(target=self._feed, name="cajkg-worker-feed", daemon=True).start()
@@ -94,8 +95,9 @@ def _kill_all(workers: list[_Worker]) -> None:
 class QueryPool:
     """At most `size` queries at once, each in a worker process, each stopped at its deadline."""
 
-    def __init__(self, size: int, seed: Callable[[], tuple[Any, ...]],
-                 lock: threading.Lock) -> None:
+    def __init__(
+        self, size: int, seed: Callable[[], tuple[Any, ...]], lock: threading.Lock
+    ) -> None:
         self.workers = size
         self.stopped = 0
         self._seed = seed

@@ -343,9 +343,13 @@ class RemoteStore:
         )
         if base:
             text = f"BASE {URIRef(base).n3()}\n{text}"
-        if not (using_graphs or using_named_graphs) and any(
-            op.name == "Modify" and not (op.using or op.withClause) for op in parsed.algebra
-        ) and not any(op.using or op.withClause for op in parsed.algebra):
+        if (
+            not (using_graphs or using_named_graphs)
+            and any(
+                op.name == "Modify" and not (op.using or op.withClause) for op in parsed.algebra
+            )
+            and not any(op.using or op.withClause for op in parsed.algebra)
+        ):
             using_graphs = [g for g in self.client.graph_names() if g != self.inferred_graph]
         params = [("using-graph-uri", str(g)) for g in using_graphs]
         params += [("using-named-graph-uri", str(g)) for g in using_named_graphs]

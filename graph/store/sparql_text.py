@@ -66,12 +66,14 @@ _PNAME = (
     rf"(?:[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?)?:"
     rf"(?:(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?)?"
 )
-_STRING = "|".join((
-    rf"'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*+'''",
-    rf'"""(?:(?:""|")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*+"""',
-    rf"'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*+'",
-    rf'"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*+"',
-))
+_STRING = "|".join(
+    (
+        rf"'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*+'''",
+        rf'"""(?:(?:""|")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*+"""',
+        rf"'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*+'",
+        rf'"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*+"',
+    )
+)
 _EXP = "[eE][+-]?[0-9]+"
 # One token after any whitespace and comments; `<`, `>`, `)` and `|` depend on the context and
 # are left to the lexer's loop.
@@ -96,15 +98,24 @@ _REFERENCE = re.compile(r"(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?
 _SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
 
 # Operands end with these; after one, inside an expression, `<` compares.
-_OPERAND_ENDS = frozenset({"string", "var", "pname", "iri", "number", "langtag", "nil", "true",
-                           "false", ")", ")>>"})
+_OPERAND_ENDS = frozenset(
+    {"string", "var", "pname", "iri", "number", "langtag", "nil", "true", "false", ")", ")>>"}
+)
 _TERMS = frozenset({"string", "var", "bnode", "pname", "number", "langtag", "nil", "anon"})
 _OPENERS = frozenset({"{", "{|", "[", "(", "(expr", "<<", "<<("})
 _CLOSERS = {"}": "{", "]": "[", ")": "(", "|}": "{|", ")>>": "<<(", ">>": "<<"}
 # Clauses in which every `(` opens an expression, set by the keyword that starts them.
-_MODES = {"SELECT": "projection", "GROUP": "modifier", "ORDER": "modifier",
-          "HAVING": "modifier", "WHERE": "", "FROM": "", "LIMIT": "", "OFFSET": "",
-          "VALUES": ""}
+_MODES = {
+    "SELECT": "projection",
+    "GROUP": "modifier",
+    "ORDER": "modifier",
+    "HAVING": "modifier",
+    "WHERE": "",
+    "FROM": "",
+    "LIMIT": "",
+    "OFFSET": "",
+    "VALUES": "",
+}
 
 
 @dataclass(frozen=True)
@@ -252,8 +263,12 @@ def _close(text: str, frames: list[tuple[str, int]], closer: str, start: int) ->
     opener = opener.removesuffix("expr")
     if opener != _CLOSERS[closer]:
         expected = next(c for c, o in _CLOSERS.items() if o == opener)
-        raise _error(text, start, f"{closer!r} where {expected!r} should close the {opener!r} "
-                                  f"at {_position(text, opened)}")
+        raise _error(
+            text,
+            start,
+            f"{closer!r} where {expected!r} should close the {opener!r} "
+            f"at {_position(text, opened)}",
+        )
     frames.pop()
 
 
@@ -311,8 +326,7 @@ class _Reader:
     def prologue(self) -> int:
         """BASE, PREFIX and VERSION in any order; returns the index of the form keyword."""
         index = 0
-        while index < len(self.tokens) and self.tokens[index][0] in ("BASE", "PREFIX",
-                                                                     "VERSION"):
+        while index < len(self.tokens) and self.tokens[index][0] in ("BASE", "PREFIX", "VERSION"):
             keyword = self.tokens[index][0]
             if keyword == "VERSION":
                 version = self.at(index + 1, "a version string")
@@ -340,7 +354,7 @@ class _Reader:
             self.edits.append((start, end, " " * 6))
             index += 1
             target = self.at(index, "an IRI or a variable")
-        elif kind == "pname" and _is_keyword(self.text[start:start + 6], "SILENT"):
+        elif kind == "pname" and _is_keyword(self.text[start : start + 6], "SILENT"):
             # Oxigraph reads SILENT first: `SERVICE SILENT:x` calls `:x`.
             target = ("pname", start + 6, end, depth)
             if not _PNAME_ONLY.fullmatch(self.text, start + 6, end):
@@ -348,7 +362,7 @@ class _Reader:
             self.edits.append((start, start + 6, " " * 6))
         kind, start, end, _ = target
         if kind == "var":
-            services.append(Variable(self.text[start + 1:end]))
+            services.append(Variable(self.text[start + 1 : end]))
             self.edits.append(self.fresh_variable(target))
         elif kind in ("iri", "pname"):
             services.append(URIRef(self.iri(target)))
@@ -374,7 +388,7 @@ class _Reader:
         kind, start, end, _ = token
         if kind != "iri":
             raise self.fail(token, "expected an IRI between '<' and '>'")
-        body = self.text[start + 1:end - 1]
+        body = self.text[start + 1 : end - 1]
         if "\\" in body:
             body = _UCHARS.sub(lambda m: self.codepoint(token, m.group()), body)
         if _SCHEME.match(body):
@@ -393,7 +407,7 @@ class _Reader:
         """A variable of the same length that the query does not use, for the probe: a GRAPH
         variable is in scope afterwards where a SERVICE one is not."""
         _, start, end, _ = token
-        used = {self.text[s + 1:e] for kind, s, e, _ in self.tokens if kind == "var"}
+        used = {self.text[s + 1 : e] for kind, s, e, _ in self.tokens if kind == "var"}
         for name in _names(string.ascii_letters + string.digits, end - start - 1):
             if name not in used and not _SERVICE.search(name):
                 return start, end, self.text[start] + name
@@ -419,7 +433,7 @@ def _resolve(base: str, reference: str) -> str:
     if not path:
         path, query = b_path, b_query if query is None else query
     else:
-        base_dir = b_path[:b_path.rfind("/") + 1]
+        base_dir = b_path[: b_path.rfind("/") + 1]
         if path.startswith("/"):
             base_dir = ""
         elif b_authority is not None and not b_path:
@@ -441,7 +455,7 @@ def _dot_segments(output: str, path: str, authority: bool) -> str:
     for index, part in enumerate(parts):
         if part == "..":
             if output != "/" or not authority:
-                output = output[:output[:-1].rfind("/") + 1]
+                output = output[: output[:-1].rfind("/") + 1]
         elif part != ".":
             output += part if index == len(parts) - 1 else part + "/"
     return output
@@ -452,16 +466,28 @@ def _without_service(text: str, edits: list[tuple[int, int, str]]) -> str:
     replaced by letters that no keyword starts with (case kept), and that the text does not
     contain if one of the first 64 tried will do, so that no two names become one."""
     edited = [(start, end) for start, end, _ in edits]
-    occurrences = [m.start() for m in _SERVICE.finditer(text)
-                   if not any(s < m.end() and m.start() < e for s, e in edited)]
+    occurrences = [
+        m.start()
+        for m in _SERVICE.finditer(text)
+        if not any(s < m.end() and m.start() < e for s, e in edited)
+    ]
     if occurrences:
         lowered = text.lower()
-        letters = next((name for name in itertools.islice(_names("qzxj", 7), 64)
-                        if name not in lowered), "qzxjqzx")
-        edits = edits + [(start, start + 7, "".join(
-            new.upper() if old.isupper() else new
-            for old, new in zip(text[start:start + 7], letters, strict=True)))
-            for start in occurrences]
+        letters = next(
+            (name for name in itertools.islice(_names("qzxj", 7), 64) if name not in lowered),
+            "qzxjqzx",
+        )
+        edits = edits + [
+            (
+                start,
+                start + 7,
+                "".join(
+                    new.upper() if old.isupper() else new
+                    for old, new in zip(text[start : start + 7], letters, strict=True)
+                ),
+            )
+            for start in occurrences
+        ]
     pieces, last = [], 0
     for start, end, new in sorted(edits):
         pieces += [text[last:start], new]

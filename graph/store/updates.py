@@ -61,9 +61,13 @@ def apply_entry(dataset: Dataset, entry: dict[str, Any], parse: Parser, source: 
     op = entry["op"]
     name = URIRef(entry["graph"]) if entry.get("graph") else None
     if op == "update":
-        run_update(dataset, parse(entry["text"], entry.get("base")),
-                   [URIRef(g) for g in entry.get("using", ())],
-                   [URIRef(g) for g in entry.get("using_named", ())], source)
+        run_update(
+            dataset,
+            parse(entry["text"], entry.get("base")),
+            [URIRef(g) for g in entry.get("using", ())],
+            [URIRef(g) for g in entry.get("using_named", ())],
+            source,
+        )
     elif op in ("put", "post"):
         target = dataset.graph(name or DATASET_DEFAULT_GRAPH_ID)
         if op == "put":
@@ -76,8 +80,9 @@ def apply_entry(dataset: Dataset, entry: dict[str, Any], parse: Parser, source: 
         raise StoreError(f"unknown journal operation {op!r}")
 
 
-def choose(dataset: Dataset, defaults: Sequence[URIRef], named: Sequence[URIRef],
-           source: Source) -> Dataset:
+def choose(
+    dataset: Dataset, defaults: Sequence[URIRef], named: Sequence[URIRef], source: Source
+) -> Dataset:
     """A dataset of chosen graphs: the merge of `defaults` as default graph, `named` by name."""
     chosen = Dataset(default_union=False)
     for iri in defaults:
@@ -89,8 +94,13 @@ def choose(dataset: Dataset, defaults: Sequence[URIRef], named: Sequence[URIRef]
     return chosen
 
 
-def run_update(dataset: Dataset, update: Update, using: Sequence[URIRef],
-               using_named: Sequence[URIRef], source: Source) -> None:
+def run_update(
+    dataset: Dataset,
+    update: Update,
+    using: Sequence[URIRef],
+    using_named: Sequence[URIRef],
+    source: Source,
+) -> None:
     """rdflib's update loop, with the store's default graph and dataset rules."""
     for op in update.algebra:
         ctx = QueryContext(dataset, initBindings={})
@@ -114,8 +124,14 @@ def run_update(dataset: Dataset, update: Update, using: Sequence[URIRef],
                 raise StoreError(f"{op.name} failed: {error}") from error
 
 
-def _modify(ctx: QueryContext, dataset: Dataset, op: CompValue, using: Sequence[URIRef],
-            using_named: Sequence[URIRef], source: Source) -> None:
+def _modify(
+    ctx: QueryContext,
+    dataset: Dataset,
+    op: CompValue,
+    using: Sequence[URIRef],
+    using_named: Sequence[URIRef],
+    source: Source,
+) -> None:
     """DELETE/INSERT ... WHERE: all deletions, then all insertions (SPARQL 1.1 Update 3.1.3)."""
     clauses = op.using or []
     defaults = [c.default for c in clauses if c.default is not None] or list(using)
@@ -139,8 +155,9 @@ def _modify(ctx: QueryContext, dataset: Dataset, op: CompValue, using: Sequence[
             _apply_template(dataset, target, template, solution, remove)
 
 
-def _apply_template(dataset: Dataset, target: Graph, template: CompValue, solution: Any,
-                    remove: bool) -> None:
+def _apply_template(
+    dataset: Dataset, target: Graph, template: CompValue, solution: Any, remove: bool
+) -> None:
     graphs = [(target, template.triples)]
     for name, quads in (template.quads or {}).items():
         bound = solution.get(name)

@@ -52,8 +52,9 @@ def _scratch(store: ox.Store, options: dict[str, Any], extra: bytes) -> ox.Store
     return scratch
 
 
-def _answer(store: ox.Store, text: str, options: dict[str, Any], max_rows: int | None,
-            extra: bytes) -> Any:
+def _answer(
+    store: ox.Store, text: str, options: dict[str, Any], max_rows: int | None, extra: bytes
+) -> Any:
     """The query's answer as picklable pyoxigraph terms, or ("too-large",) past max_rows."""
     answer = _scratch(store, options, extra).query(text, **options)
     if isinstance(answer, ox.QueryBoolean):
