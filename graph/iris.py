@@ -23,6 +23,9 @@ G_ARTICLE = GRAPH.article
 G_ENTITIES = GRAPH.entities
 G_PROVENANCE = GRAPH.provenance
 G_INFERRED = GRAPH.inferred
+# The RDF merge of every asserted graph, kept by the stores: the default graph of queries
+# (with G_INFERRED, which holds no asserted triple), so a fact stated twice counts once.
+G_ASSERTED = GRAPH.asserted
 
 PREFIXES: dict[str, str] = {
     "cajkg": str(CAJKG),

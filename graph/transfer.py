@@ -3,15 +3,17 @@
 push: every named graph goes as SPARQL Update batches of at most `batch_size` triples; the first
 batch of a graph is `DROP SILENT GRAPH g ; INSERT DATA { GRAPH g { ... } }` and the rest are
 `INSERT DATA`, so a re-run replaces graphs instead of duplicating them. Graphs under the graph
-namespace that the dataset no longer has are dropped at the end. The inferred graph goes last.
+namespace that the dataset no longer has are dropped at the end. The merge of the asserted
+graphs (`cjg:asserted`, each triple once: the default graph of cajkg's queries) and the inferred
+graph go last.
 Blank nodes travel as skolem IRIs (see store/remote.py), so a graph can be split anywhere and the
 inferred graph still meets the blank nodes of the provenance graph.
 
 A failure midway raises TransferError, which names the graph and how far the push got; the
 remote store then holds a partial copy until `push` is run again, which completes it.
 
-pull: every graph under the graph namespace, one CONSTRUCT per graph, blank nodes restored, into
-a TriG or N-Quads file (written to a temporary name, then renamed).
+pull: every graph under the graph namespace but the merge, one CONSTRUCT per graph, blank nodes
+restored, into a TriG or N-Quads file (written to a temporary name, then renamed).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from cajkg.graph import formats
-from cajkg.graph.iris import G_INFERRED, PREFIXES, Base
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES, Base
 from cajkg.graph.store import operations
 from cajkg.graph.store.base import StoreError
 from cajkg.graph.store.remote import Skolem, SparqlClient
@@ -48,17 +50,27 @@ class PushReport:
     dropped: tuple[URIRef, ...]
 
 
-def _named_graphs(ds: Dataset) -> list[Graph]:
-    """The dataset's non-empty named graphs, inferred last, the rest by name."""
-    graphs = [g for g in ds.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)]
+def _named_graphs(ds: Dataset, base: Base) -> list[Graph]:
+    """The dataset's non-empty named graphs by name, then the merge of the asserted ones, then
+    the inferred graph."""
+    inferred, merged = base.rebase(G_INFERRED), base.rebase(G_ASSERTED)
+    graphs = [
+        g for g in ds.graphs() if g.identifier not in (DATASET_DEFAULT_GRAPH_ID, merged) and len(g)
+    ]
     if len(ds.get_context(DATASET_DEFAULT_GRAPH_ID)):
         raise TransferError("the dataset has triples outside any named graph; cannot push them")
-    return sorted(graphs, key=lambda g: (g.identifier == G_INFERRED, str(g.identifier)))
+    merge = Graph(identifier=merged)
+    for graph in graphs:
+        if graph.identifier != inferred:
+            merge += graph
+    graphs.append(merge)
+    return sorted(graphs, key=lambda g: (g.identifier == inferred, g is merge, str(g.identifier)))
 
 
-def size(ds: Dataset) -> int:
-    """How many triples push sends: each graph's own, so a triple in two graphs counts twice."""
-    return sum(len(g) for g in _named_graphs(ds))
+def size(ds: Dataset, base: Base | None = None) -> int:
+    """How many triples push sends: each graph's own (so a triple in two graphs counts twice),
+    and the merge of the asserted graphs."""
+    return sum(len(g) for g in _named_graphs(ds, base or Base()))
 
 
 def _batches(triples: list[Triple], size: int) -> Iterator[list[Triple]]:
@@ -78,7 +90,7 @@ def push(
     base = base or Base()
     skolem = Skolem(base.iri)
     namespace = _namespace(base)
-    graphs = _named_graphs(ds)
+    graphs = _named_graphs(ds, base)
     total = sum(len(g) for g in graphs)
     sent = batches = 0
     for graph in graphs:
@@ -122,9 +134,10 @@ def remote_size(client: SparqlClient, base: Base | None = None) -> int:
     """How many triples the remote store holds in our graphs (for a progress bar)."""
     namespace = Literal(_namespace(base or Base()))
     try:
+        merged = (base or Base()).rebase(G_ASSERTED)
         result = client.select(
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(STRSTARTS(STR(?g), {namespace.n3()})) }}"
+            f"FILTER(STRSTARTS(STR(?g), {namespace.n3()}) && ?g != {merged.n3()}) }}"
         )
     except StoreError as error:
         raise TransferError(f"cannot count the remote graphs: {error}") from error
@@ -150,7 +163,8 @@ def pull(
     for prefix, iri in PREFIXES.items():
         ds.bind(prefix, base.rebase(URIRef(iri)))
     try:
-        names = [g for g in client.graph_names() if str(g).startswith(namespace)]
+        merged = base.rebase(G_ASSERTED)
+        names = [g for g in client.graph_names() if str(g).startswith(namespace) and g != merged]
         for name in names:
             target = ds.graph(name)
             found = client.graph_triples(name)

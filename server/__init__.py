@@ -39,6 +39,7 @@ def default_store(config: Mapping[str, Any]) -> Store:
         user=config["CAJKG_SPARQL_USER"],
         password=config["CAJKG_SPARQL_PASSWORD"],
         token=config["CAJKG_SPARQL_TOKEN"],
+        system_graphs=config["CAJKG_SPARQL_SYSTEM_GRAPHS"],
         fetchable=config["CAJKG_ALLOW_LOAD"],
         services=config["CAJKG_ALLOW_SERVICE"],
         workers=config["CAJKG_QUERY_WORKERS"],

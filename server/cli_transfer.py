@@ -114,7 +114,9 @@ def push(
     except BuildError as err:
         raise click.ClickException(str(err)) from None
     with click.progressbar(
-        length=size(ds), label=f"pushing to {update_endpoint or endpoint}", show_pos=True
+        length=size(ds, config.base),
+        label=f"pushing to {update_endpoint or endpoint}",
+        show_pos=True,
     ) as bar:
         try:
             report = push_dataset(

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 
-from cajkg.graph.store.base import Store
+from cajkg.graph.store.base import SYSTEM_GRAPHS, Store
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -120,6 +120,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CAJKG_SPARQL_USER", "", _token, "HTTP basic user for the remote store."),
     Setting("CAJKG_SPARQL_PASSWORD", "", _token, "HTTP basic password for the remote store."),
     Setting("CAJKG_SPARQL_TOKEN", "", _token, "Bearer token for the remote store."),
+    Setting(
+        "CAJKG_SPARQL_SYSTEM_GRAPHS",
+        " ".join(SYSTEM_GRAPHS),
+        _words,
+        "With CAJKG_STORE=sparql: space-separated IRI prefixes of the remote store's own graphs "
+        "(the default: Virtuoso's), which are not data: cajkg neither reasons over them nor "
+        "shows them as named graphs.",
+    ),
     Setting(
         "CAJKG_CORS_ORIGINS",
         "*",

@@ -20,8 +20,9 @@ def free_port() -> int:
 class OxigraphServer:
     """One server process over a data directory; kill() and start() keep directory and port."""
 
-    def __init__(self, location: Path, port: int | None = None) -> None:
+    def __init__(self, location: Path, port: int | None = None, union: bool = True) -> None:
         self.location = location
+        self.union = union
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = f"{self.url}/query"
@@ -38,7 +39,7 @@ class OxigraphServer:
                 str(self.location),
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--union-default-graph",
+                *(["--union-default-graph"] if self.union else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -15,7 +15,7 @@ MODIFY = "INSERT { ?s a <urn:T> } WHERE { ?s a <urn:S> }"
 
 
 def test_protocol_using_graphs_are_fine_with_an_update_that_names_none():
-    inspect_update(MODIFY, protected=INFERRED, using=True)
+    inspect_update(MODIFY, protected=(INFERRED,), using=True)
 
 
 @pytest.mark.parametrize(
@@ -26,9 +26,9 @@ def test_protocol_using_graphs_are_fine_with_an_update_that_names_none():
     ],
 )
 def test_protocol_using_graphs_conflict_with_using_or_with_in_the_text(text):
-    inspect_update(text, protected=INFERRED, using=False)
+    inspect_update(text, protected=(INFERRED,), using=False)
     with pytest.raises(ForbiddenOperation, match="both with using-graph-uri"):
-        inspect_update(text, protected=INFERRED, using=True)
+        inspect_update(text, protected=(INFERRED,), using=True)
 
 
 def test_protocol_graphs_override_from_clauses():

@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 import time
 
+import pyoxigraph as ox
 import pytest
 from conftest import fixture_dataset
 
+from cajkg.graph.iris import G_ASSERTED
 from cajkg.graph.store.base import QueryTimeout
 from cajkg.graph.store.memory import MemoryStore
 
@@ -54,7 +56,8 @@ def _replica_counts(store: MemoryStore) -> list[int]:
             (
                 "query",
                 "SELECT (COUNT(*) AS ?n) { ?s <http://example.org/pool/p> ?o }",
-                {"use_default_graph_as_union": True},
+                {},
+                {"default": [ox.NamedNode(str(G_ASSERTED))], "named": []},
                 None,
                 b"",
             )

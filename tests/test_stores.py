@@ -323,22 +323,61 @@ def test_oxigraph_recomputes_inferences_after_an_unfinished_write(dataset, tmp_p
 
 
 def test_cajkg_fronting_oxigraph_answers_as_oxigraph_itself(dataset, oxigraph_server, serve):
+    """Given the dataset cajkg names (the merge of the asserted graphs and the inferred graph as
+    default graph, every other graph by name), Oxigraph's own answer is cajkg's."""
     store = make_store("sparql", dataset, Path(), lambda: oxigraph_server)
     url = serve(make_app(store))
     accept = {"Accept": "application/sparql-results+json"}
+    named = [str(g) for g in store.graph_names()]
     for name, query in QUERIES.items():
         if name == "construct":
             continue
         text = PREFIXES + query
         through = requests.get(f"{url}/sparql", params={"query": text}, headers=accept, timeout=30)
         # oxigraph serve --union-default-graph ignores FROM (0.5.13), so the direct request
-        # states the dataset with the protocol's parameter, as cajkg does for it
-        dataset = {"default-graph-uri": str(GRAPH.s04)} if name == "from" else {}
+        # states the dataset with the protocol's parameters, as cajkg does for it
+        if name == "from":
+            dataset = {"default-graph-uri": [str(GRAPH.s04)]}
+        elif name == "from-named":
+            dataset = {"named-graph-uri": [str(GRAPH.s04)]}
+        else:
+            dataset = {
+                "default-graph-uri": [str(GRAPH.asserted), str(G_INFERRED)],
+                "named-graph-uri": named,
+            }
         direct = requests.post(
             oxigraph_server.query_url, data={"query": text, **dataset}, headers=accept, timeout=30
         )
         assert through.status_code == direct.status_code == 200, (name, through.text)
         assert same_answer(through.json(), deskolemized(direct.json()), ordered=False), name
+
+
+def test_a_plain_oxigraph_serve_without_a_union_default_graph_answers_the_same(
+    dataset, reference, tmp_path
+):
+    """cajkg names the graphs of every request, so the remote store's own default graph does
+    not matter: `oxigraph serve` without --union-default-graph gives every answer."""
+    server = OxigraphServer(tmp_path / "plain", union=False)
+    try:
+        store = open_store("sparql", endpoint=server.query_url, update_endpoint=server.update_url)
+        push(dataset, store.client)
+        for name, query in QUERIES.items():
+            for infer_on in (True, False):
+                expected = answer(reference.query(PREFIXES + query, infer=infer_on))
+                actual = answer(store.query(PREFIXES + query, infer=infer_on))
+                if name == "construct":
+                    assert isomorphic(actual, expected), name
+                elif expected[0] == "bindings":
+                    assert sorted(actual[1]) == sorted(expected[1]), (name, infer_on)
+                else:
+                    assert actual == expected, (name, infer_on)
+        store.update(
+            PREFIXES + "INSERT DATA { GRAPH cjg:s99 { cjr:Asia cajkg:locatedIn cjr:Earth } }"
+        )
+        assert ask(store, "cjr:Tokyo cajkg:locatedIn cjr:Earth")
+        store.close()
+    finally:
+        server.kill()
 
 
 def deskolemized(answer: dict) -> dict:

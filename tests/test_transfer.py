@@ -42,7 +42,18 @@ def canonical(quads) -> set[str]:
 
 
 def stored_size(client: SparqlClient) -> int:
-    result = client.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    """The quads of every remote graph but the merge that push adds."""
+    result = client.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(?g != {GRAPH.asserted.n3()}) }}"
+    )
+    return int(next(iter(result))[0])
+
+
+def merge_size(client: SparqlClient) -> int:
+    result = client.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {GRAPH.asserted.n3()} {{ ?s ?p ?o }} }}"
+    )
     return int(next(iter(result))[0])
 
 
@@ -51,8 +62,20 @@ def test_push_twice_does_not_duplicate(dataset, server):
     first = push(dataset, client, batch_size=50)
     second = push(dataset, client, batch_size=50)
     assert first == second
-    assert first.triples == len(dataset) == stored_size(client)
+    assert len(dataset) == stored_size(client)
+    assert first.triples == size(dataset) == len(dataset) + merge_size(client)
     assert first.batches > first.graphs  # the big graphs went in several batches
+
+
+def test_push_writes_the_merge_of_the_asserted_graphs_each_triple_once(dataset, server):
+    client = client_for(server)
+    push(dataset, client)
+    distinct = {
+        (s, p, o)
+        for s, p, o, g in dataset.quads((None, None, None, None))
+        if g is not None and g != GRAPH.inferred
+    }
+    assert merge_size(client) == len(distinct)
 
 
 def test_push_replaces_stale_graphs_but_leaves_foreign_ones(dataset, server):
@@ -133,4 +156,5 @@ def test_cli_push_of_the_built_graph(server, tmp_path):
     )
     assert done.exit_code == 0, done.output
     assert f"pushed {size(built)} triples" in done.output
-    assert stored_size(client_for(server)) == size(built) > len(built)  # some are in 2 graphs
+    client = client_for(server)
+    assert stored_size(client) + merge_size(client) == size(built)

@@ -9,6 +9,14 @@ from typing import Any, Protocol
 from rdflib import Graph, URIRef
 from rdflib.query import Result
 
+# The graphs a remote store keeps for itself, which are not data (prefixes): Virtuoso's.
+SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/",
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localhost:8890/",
+)
+
 
 class StoreError(Exception):
     """A failure inside the store (HTTP 500)."""

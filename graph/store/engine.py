@@ -3,16 +3,22 @@ in worker processes, writes through an rdflib overlay and the incremental reason
 
 Queries: cajkg reads the query's shape (form, FROM, SERVICE) from its tokens, and a worker
 process of the `QueryPool` (a replica of the store) evaluates it; one that passes its deadline is
-killed. With inference the default graph is the union of all graphs; without, the union of every
-graph except `cjg:inferred`, which GRAPH cannot reach either. FROM and the protocol's graph
+killed. The default graph is an RDF merge, a set of triples, so a fact that two sentence graphs
+state counts once: it is `cjg:asserted`, the merge of every asserted graph (the store's own
+default graph included) that the store keeps current on every write, plus, with inference,
+`cjg:inferred`, which holds no asserted triple. Both are computed: no write reaches them, and
+`cjg:asserted` is no named graph of any query. A default graph that a query composes of several
+graphs (FROM, default-graph-uri) is merged by the worker before evaluation; Oxigraph itself
+would count a triple once per graph holding it (oxigraph#1919). FROM and the protocol's graph
 parameters select graphs of the store and never fetch anything.
 
 Writes, one at a time: the operation runs against an `Overlay` (reads from Oxigraph, writes kept
 aside), so the exact asserted difference is known without copying the dataset. The reasoner
 turns it into the difference of the inferred graph; a subclass makes the write durable
-(`_record`); then both differences are applied to the store and broadcast to the workers under
-one lock, so no later query sees asserted facts without their inferences. A write that fails,
-or whose inferences cannot be computed (an inconsistency), changes nothing.
+(`_record`); then both differences, and the change of the merge they imply, are applied to the
+store and broadcast to the workers under one lock, so no later query sees asserted facts without
+their inferences. A write that fails, or whose inferences cannot be computed (an
+inconsistency), changes nothing.
 """
 
 from __future__ import annotations
@@ -30,12 +36,12 @@ from rdflib.term import Node
 
 from cajkg.graph import formats
 from cajkg.graph.incremental import Delta
-from cajkg.graph.iris import G_INFERRED, PREFIXES
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES
 
 from . import operations, updates
 from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
 from .deadline import Deadlines
-from .overlay import Overlay
+from .overlay import changes
 from .pool import QueryPool
 from .reasoning import DeltaReasoner, Reasoner, delta_reasoner
 from .terms import from_ox, graph_name, nquads, quad_of, triple_of
@@ -57,6 +63,25 @@ def _bound_graph() -> Graph:
     return graph
 
 
+def result_of(form: str, answer: tuple[Any, ...], max_rows: int | None) -> Result:
+    """A worker's answer (`worker.answer`) as an rdflib Result."""
+    if answer[0] == "too-large":
+        unit = "rows" if form == "SELECT" else "triples"
+        raise ResultTooLarge(f"the result has more than {max_rows} {unit}; add a LIMIT")
+    result = Result(form)
+    if answer[0] == "ASK":
+        result.askAnswer = answer[1]
+    elif answer[0] == "SELECT":
+        result.vars = [Variable(name) for name in answer[1]]
+        result.bindings = [_row(result.vars, row) for row in answer[2]]
+    else:
+        graph = _bound_graph()
+        for s, p, o in answer[1]:
+            graph.add((from_ox(s), from_ox(p), from_ox(o)))
+        result.graph = graph
+    return result
+
+
 class EngineStore:
     """The Store protocol over a pyoxigraph Store; subclasses decide where data lives."""
 
@@ -66,15 +91,19 @@ class EngineStore:
         *,
         reasoner: Reasoner | DeltaReasoner | None = None,
         inferred_graph: URIRef = G_INFERRED,
+        merged_graph: URIRef = G_ASSERTED,
         fetchable: Sequence[str] = (),
         services: Sequence[str] = (),
         workers: int = 4,
     ) -> None:
         self.inferred_graph = inferred_graph
+        self.merged_graph = merged_graph
         self.fetchable = tuple(fetchable)
         self.services = tuple(services)
         self._engine = engine
         self._inferred = graph_name(inferred_graph)
+        self._merged = graph_name(merged_graph)
+        self._computed = frozenset({self._inferred, self._merged})
         self._reasoner = None if reasoner is None else delta_reasoner(reasoner)
         self._seeded = False
         self._closed = False
@@ -107,25 +136,27 @@ class EngineStore:
             query = self.prepare(query)
         plan: operations.QueryPlan = query.parsed
         defaults, named = plan.dataset(default_graphs, named_graphs)
-        options: dict[str, Any] = {"base_iri": query.base}
         fetched: list[Any] = []
         if defaults or named:
-            options["default_graph"] = [self._chosen(g, infer, fetched) for g in defaults]
-            options["named_graphs"] = [self._chosen(g, infer, fetched) for g in named]
-        elif infer:
-            options["use_default_graph_as_union"] = True
+            dataset: dict[str, Any] = {
+                "default": [self._chosen(g, infer, fetched) for g in defaults],
+                "named": [self._chosen(g, infer, fetched) for g in named],
+            }
         else:
-            graphs = [g for g in self._engine.named_graphs() if g != self._inferred]
-            options["default_graph"] = [ox.DefaultGraph(), *graphs]
-            options["named_graphs"] = graphs
+            hidden = {self._merged} if infer else set(self._computed)
+            dataset = {
+                "default": [self._merged, self._inferred] if infer else [self._merged],
+                "hide": hidden,
+            }
         extra = nquads(fetched) if fetched else b""
-        return self._evaluate(query, options, max_rows, timeout, extra)
+        return self._evaluate(query, {"base_iri": query.base}, dataset, max_rows, timeout, extra)
 
     def _chosen(self, iri: URIRef, infer: bool, fetched: list[Any]) -> Any:
         """A graph named by FROM or the protocol: a (visible) graph of the store, or an IRI the
         operator allow-listed, fetched here (its quads go to the worker with the query)."""
         node = graph_name(iri)
-        if (infer or node != self._inferred) and self._has_graph(node):
+        visible = node != self._merged and (infer or node != self._inferred)
+        if visible and self._has_graph(node):
             return node
         if operations.allowed(iri, self.fetchable):
             fetched.extend(quad_of(t, node) for t in updates.fetch(iri))
@@ -139,36 +170,26 @@ class EngineStore:
         self,
         query: Prepared,
         options: dict[str, Any],
+        dataset: dict[str, Any],
         max_rows: int | None,
         timeout: float | None,
         extra: bytes,
     ) -> Result:
         """Run in a worker process and turn the reply into an rdflib Result."""
-        status, answer = self.pool.run((query.text, options, max_rows, extra), timeout)
+        status, answer = self.pool.run((query.text, options, dataset, max_rows, extra), timeout)
         if status == "syntax":
             raise QuerySyntaxError(answer)
         if status != "ok":
             raise StoreError(answer)
-        if answer[0] == "too-large":
-            unit = "rows" if query.form == "SELECT" else "triples"
-            raise ResultTooLarge(f"the result has more than {max_rows} {unit}; add a LIMIT")
-        result = Result(query.form)
-        if answer[0] == "ASK":
-            result.askAnswer = answer[1]
-        elif answer[0] == "SELECT":
-            result.vars = [Variable(name) for name in answer[1]]
-            result.bindings = [_row(result.vars, row) for row in answer[2]]
-        else:
-            graph = _bound_graph()
-            for s, p, o in answer[1]:
-                graph.add((from_ox(s), from_ox(p), from_ox(o)))
-            result.graph = graph
-        return result
+        return result_of(query.form, answer, max_rows)
 
     # -- reads of whole graphs -------------------------------------------------------------
 
     def graph(self, name: URIRef | None) -> Graph | None:
-        """A copy of one graph (the store's own default graph for None)."""
+        """A copy of one graph (the store's own default graph for None); None for a graph the
+        store does not hold, or the merge, which is no graph of its own."""
+        if name is not None and graph_name(name) == self._merged:
+            return None
         graph = _bound_graph()
         for quad in self._engine.quads_for_pattern(None, None, None, graph_name(name)):
             graph.add(triple_of(quad))
@@ -244,17 +265,15 @@ class EngineStore:
 
     def _check_graph_writable(self, name: URIRef | None) -> None:
         self._check_writable()
-        if name == self.inferred_graph:
-            raise ForbiddenOperation(
-                f"{self.inferred_graph.n3()} is computed by the reasoner and cannot be written"
-            )
+        if name in (self.inferred_graph, self.merged_graph):
+            raise ForbiddenOperation(operations.computed(name))
 
     def _parse_update(self, text: str, base: str | None, using: bool = False) -> Update:
         """Parse and refuse what the operator has not allowed (the checks all stores share)."""
         return operations.inspect_update(
             text,
             base=base,
-            protected=self.inferred_graph,
+            protected=(self.inferred_graph, self.merged_graph),
             using=using,
             fetchable=self.fetchable,
             services=self.services,
@@ -262,12 +281,7 @@ class EngineStore:
 
     def _source(self, dataset: Dataset, iri: URIRef) -> Graph:
         """A graph of the store, or an allow-listed IRI fetched; anything else is refused."""
-        graph = updates.context(dataset, iri)
-        if len(graph):
-            return graph
-        if operations.allowed(iri, self.fetchable):
-            return updates.fetch(iri)
-        raise operations.not_a_graph(iri)
+        return updates.graph_source(dataset, iri, self.fetchable)
 
     def _write(
         self, entry: dict[str, Any], timeout: float | None = None, parsed: Update | None = None
@@ -310,12 +324,7 @@ class EngineStore:
         """The quads a write adds and removes, computed without touching the engine (an update
         already parsed and checked is not parsed again)."""
         parse = self._parse_update if parsed is None else (lambda _text, _base: parsed)
-        overlay = Overlay(self._engine, self._inferred)
-        try:
-            updates.apply_entry(overlay.dataset(), entry, parse, self._source)
-        finally:
-            overlay.detach()
-        return overlay.added, overlay.removed
+        return changes(self._engine, self._computed, entry, parse, self._source)
 
     def _reason(self, added: set[Any], removed: set[Any]) -> Delta:
         """The inferred graph's difference for an asserted difference (seeding on first use:
@@ -345,7 +354,7 @@ class EngineStore:
         asserted = (
             triple_of(q)
             for q in self._engine.quads_for_pattern(None, None, None, None)
-            if q.graph_name != self._inferred
+            if q.graph_name not in self._computed
         )
         inferred = self._reasoner.seed(asserted)
         self._seeded = True
@@ -402,9 +411,38 @@ class EngineStore:
         if delta.reset:
             current = set(self._engine.quads_for_pattern(None, None, None, self._inferred))
             inferred_removed, inferred_added = current - inferred_added, inferred_added - current
-        gone, new = removed | inferred_removed, added | inferred_added
+        merge_added, merge_removed = self._merge_change(added, removed)
+        gone = removed | inferred_removed | merge_removed
+        new = added | inferred_added | merge_added
         with self._swap_lock:
             for quad in gone:
                 self._engine.remove(quad)
             self._engine.extend(new)
             self.pool.broadcast(nquads(gone), nquads(new))
+
+    def _merge_change(self, added: set[Any], removed: set[Any]) -> tuple[set[Any], set[Any]]:
+        """What an asserted change adds to and removes from the merge: a triple leaves it only
+        when no asserted graph holds it any more (before the change is applied)."""
+        merged = self._merged
+        plus = {ox.Quad(q.subject, q.predicate, q.object, merged) for q in added}
+        minus = set()
+        for quad in removed:
+            entry = ox.Quad(quad.subject, quad.predicate, quad.object, merged)
+            if entry in plus or entry in minus:
+                continue
+            holders = self._engine.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+            if not any(q.graph_name not in self._computed and q not in removed for q in holders):
+                minus.add(entry)
+        return {q for q in plus if q not in self._engine}, minus
+
+    def rebuild_merge(self) -> None:
+        """Compute the merge of the asserted graphs from scratch (after a bulk load, or when
+        opening data written without it), in Oxigraph, one triple once."""
+        merged, inferred = self._merged, self._inferred
+        with self._swap_lock:
+            self._engine.update(
+                f"DROP SILENT GRAPH {merged} ; INSERT {{ GRAPH {merged} {{ ?s ?p ?o }} }} "
+                f"WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} "
+                f"FILTER(?g != {merged} && ?g != {inferred}) }} }}"
+            )
+            self.pool.restart()

@@ -16,9 +16,9 @@ from typing import TypedDict
 from rdflib import Dataset, Graph, URIRef
 
 from cajkg.graph.incremental import IncrementalReasoner
-from cajkg.graph.iris import G_INFERRED, Base
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED, Base
 
-from .base import Store
+from .base import SYSTEM_GRAPHS, Store
 
 KINDS = ("memory", "oxigraph", "sparql")
 
@@ -28,6 +28,7 @@ class _Shared(TypedDict):
 
     reasoner: Callable[[Dataset], Graph]
     inferred_graph: URIRef
+    merged_graph: URIRef
     fetchable: Sequence[str]
     services: Sequence[str]
     workers: int
@@ -54,7 +55,7 @@ def open_store(
     user: str | None = None,
     password: str | None = None,
     token: str | None = None,
-    union_default: bool = True,
+    system_graphs: Sequence[str] = SYSTEM_GRAPHS,
     read_only: bool = False,
     fetchable: Sequence[str] = (),
     services: Sequence[str] = (),
@@ -65,12 +66,13 @@ def open_store(
     memory: `dataset` (required); `data_dir` holds the write journal.
     oxigraph: `data_dir` (required) holds the database; `dataset` seeds an empty one.
     sparql: `endpoint` (required), `update_endpoint` (default: the endpoint), `user` and
-    `password` (HTTP basic) or `token` (bearer), `union_default` (see store/remote.py).
+    `password` (HTTP basic) or `token` (bearer),.
     """
     base = base or Base()
     common: _Shared = {
         "reasoner": IncrementalReasoner(skip=base.rebase(G_INFERRED)),
         "inferred_graph": base.rebase(G_INFERRED),
+        "merged_graph": base.rebase(G_ASSERTED),
         "fetchable": fetchable,
         "services": services,
         "workers": workers,
@@ -100,5 +102,5 @@ def open_store(
         if not endpoint:
             raise ValueError("the sparql store needs an endpoint URL")
         client = SparqlClient(endpoint, update_endpoint, user=user, password=password, token=token)
-        return RemoteStore(client, union_default=union_default, skolem=Skolem(base.iri), **common)
+        return RemoteStore(client, skolem=Skolem(base.iri), system_graphs=system_graphs, **common)
     raise ValueError(f"unknown store {kind!r}; choose one of {', '.join(KINDS)}")

@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from cajkg.graph.iris import G_INFERRED
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED
 
 from .engine import EngineStore
 from .journal import Journal
@@ -35,6 +35,7 @@ class MemoryStore(EngineStore):
         *,
         reasoner: Reasoner | DeltaReasoner | None = None,
         inferred_graph: URIRef = G_INFERRED,
+        merged_graph: URIRef = G_ASSERTED,
         journal: Journal | None = None,
         fetchable: Sequence[str] = (),
         services: Sequence[str] = (),
@@ -44,6 +45,7 @@ class MemoryStore(EngineStore):
             ox.Store(),
             reasoner=reasoner,
             inferred_graph=inferred_graph,
+            merged_graph=merged_graph,
             fetchable=fetchable,
             services=services,
             workers=workers,
@@ -57,6 +59,7 @@ class MemoryStore(EngineStore):
             replayed += 1
         if replayed:
             log.info("replayed %d journal entries from %s", replayed, journal and journal.path)
+        self.rebuild_merge()
         if reasoner is not None and (replayed or not self._has_graph(self._inferred)):
             self.refresh_inferences()
 

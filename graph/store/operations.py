@@ -4,7 +4,8 @@ The engines (pyoxigraph, or a remote server) would follow SERVICE and LOAD on th
 cajkg reads each operation first. A query's shape comes from its tokens (sparql_text: no rdflib
 parse, no lock) and Oxigraph checks its syntax; an update is parsed with rdflib. SERVICE and
 LOAD are refused unless allow-listed, the query form is known before evaluation (406 comes
-first), and explicit writes to the computed inferred graph are refused. The update text
+first), and explicit writes to the graphs a store computes (the inferred graph, the merge of
+the asserted graphs) are refused. The update text
 builders serialize graphs through the format registry (N-Triples is valid inside INSERT DATA
 and DELETE DATA).
 """
@@ -74,6 +75,11 @@ def not_a_graph(iri: URIRef) -> ForbiddenOperation:
     )
 
 
+def computed(iri: URIRef) -> str:
+    """Why a graph the store computes cannot be written."""
+    return f"{iri.n3()} is computed by the store from the asserted graphs and cannot be written"
+
+
 def _refuse_service(algebra: Any, services: Sequence[str]) -> None:
     for node in walk(algebra):
         if node.name == "ServiceGraphPattern" and not allowed(node.term, services):
@@ -110,12 +116,13 @@ def inspect_update(
     text: str,
     *,
     base: str | None = None,
-    protected: URIRef,
+    protected: Sequence[URIRef],
     using: bool = False,
     fetchable: Sequence[str] = (),
     services: Sequence[str] = (),
 ) -> Update:
-    """Parse an update and refuse LOAD, SERVICE, writes to `protected` and doubled datasets.
+    """Parse an update and refuse LOAD, SERVICE, writes to the `protected` graphs and doubled
+    datasets.
 
     `using` says whether the request carried using-graph-uri/using-named-graph-uri, which the
     protocol forbids together with USING or WITH in the text.
@@ -126,10 +133,9 @@ def inspect_update(
             raise ForbiddenOperation(f"LOAD {node.iri.n3()} is not allowed on this endpoint")
     _refuse_service(parsed.algebra, services)
     for op in parsed.algebra:
-        if protected in _written_graphs(op):
-            raise ForbiddenOperation(
-                f"{protected.n3()} is computed by the reasoner and cannot be written"
-            )
+        for graph in _written_graphs(op):
+            if graph in protected:
+                raise ForbiddenOperation(computed(graph))
         if using and (op.using or op.withClause):
             raise ForbiddenOperation(
                 "the request names graphs both with using-graph-uri/using-named-graph-uri "

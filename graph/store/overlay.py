@@ -4,8 +4,9 @@ rdflib's SPARQL Update machinery (and the Graph Store operations) run against an
 whose store is an `Overlay`: reads go to Oxigraph's indexes, writes are kept aside as quads to add
 and quads to remove. When the write is done the embedded store knows exactly what changed (for
 the incremental reasoner and for one atomic apply) and Oxigraph has not been touched; a failed
-write is simply dropped. The computed inferred graph is invisible here, so the WHERE clauses of
-updates read the union of the asserted graphs, and DROP ALL leaves inferences to the reasoner.
+write is simply dropped. The graphs the store computes (the inferred graph, the merge of the
+asserted graphs) are invisible here, so the WHERE clauses of updates read the merge of the
+asserted graphs, and DROP ALL leaves inferences to the reasoner.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.store import Store
 from rdflib.term import Node
 
+from . import updates
 from .base import ForbiddenOperation
+from .operations import computed
 from .terms import from_ox, graph_name, to_ox, triple_of
 
 Pattern = tuple[Node | None, Node | None, Node | None]
@@ -49,12 +52,12 @@ def _name(context: Graph | None) -> Any:
 
 
 class Overlay(Store):
-    """An rdflib Store: Oxigraph's quads, minus `removed`, plus `added`, `hidden` left out."""
+    """An rdflib Store: Oxigraph's quads minus `removed` plus `added`, `hidden` graphs left out."""
 
     context_aware = True
     graph_aware = True
 
-    def __init__(self, engine: ox.Store, hidden: Any) -> None:
+    def __init__(self, engine: ox.Store, hidden: frozenset[Any]) -> None:
         super().__init__()
         self._engine: ox.Store | None = engine
         self._hidden = hidden
@@ -72,7 +75,7 @@ class Overlay(Store):
 
     def _quads(self, s: Any, p: Any, o: Any, g: Any) -> Iterator[Any]:
         for quad in self._engine.quads_for_pattern(s, p, o, g):
-            if quad.graph_name != self._hidden and quad not in self.removed:
+            if quad.graph_name not in self._hidden and quad not in self.removed:
                 yield quad
         for quad in list(self.added):
             if _fits(quad, s, p, o, g):
@@ -115,10 +118,8 @@ class Overlay(Store):
             to_ox(o),
             graph_name(None if context is None else context.identifier),
         )
-        if quad.graph_name == self._hidden:
-            raise ForbiddenOperation(
-                f"{from_ox(self._hidden).n3()} is computed by the reasoner and cannot be written"
-            )
+        if quad.graph_name in self._hidden:
+            raise ForbiddenOperation(computed(from_ox(quad.graph_name)))
         if quad in self.removed:
             self.removed.discard(quad)
         elif quad not in self._engine:
@@ -140,3 +141,20 @@ class Overlay(Store):
 
     def remove_graph(self, graph: Graph) -> None:
         self.remove((None, None, None), graph)
+
+
+def changes(
+    engine: ox.Store,
+    hidden: frozenset[Any],
+    entry: dict[str, Any],
+    parse: updates.Parser,
+    source: updates.Source,
+) -> tuple[set[Any], set[Any]]:
+    """The quads a write (a journal entry) adds to and removes from `engine`, computed without
+    touching it."""
+    overlay = Overlay(engine, hidden)
+    try:
+        updates.apply_entry(overlay.dataset(), entry, parse, source)
+    finally:
+        overlay.detach()
+    return overlay.added, overlay.removed

@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from cajkg.graph.iris import G_INFERRED
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED
 
 from .base import ReadOnly
 from .engine import EngineStore
@@ -47,6 +47,7 @@ class OxigraphStore(EngineStore):
         *,
         reasoner: Reasoner | DeltaReasoner | None = None,
         inferred_graph: URIRef = G_INFERRED,
+        merged_graph: URIRef = G_ASSERTED,
         read_only: bool = False,
         fetchable: Sequence[str] = (),
         services: Sequence[str] = (),
@@ -64,6 +65,7 @@ class OxigraphStore(EngineStore):
             store,
             reasoner=reasoner,
             inferred_graph=inferred_graph,
+            merged_graph=merged_graph,
             fetchable=fetchable,
             services=services,
             workers=workers,
@@ -76,6 +78,8 @@ class OxigraphStore(EngineStore):
         if self._marker.exists() and not read_only:
             log.warning("%s: the last write did not finish; completing it", self.data_dir)
             self._finish_pending()
+        elif not read_only and not self._has_graph(self._merged) and not self.is_empty():
+            self.rebuild_merge()
 
     def _finish_pending(self) -> None:
         try:
@@ -85,6 +89,7 @@ class OxigraphStore(EngineStore):
         for quad in ox.parse(pending.get("remove", ""), format=_NQ):
             self._engine.remove(quad)
         self._engine.extend(ox.parse(pending.get("add", ""), format=_NQ))
+        self.rebuild_merge()
         self.refresh_inferences()
         self._engine.flush()
         self._marker.unlink()
@@ -99,6 +104,7 @@ class OxigraphStore(EngineStore):
                 self._engine.bulk_extend(quads_in(dataset))
                 self.pool.restart()
             self._seeded = False
+        self.rebuild_merge()
         if not self._has_graph(self._inferred):
             self.refresh_inferences()
         self._engine.flush()

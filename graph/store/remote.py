@@ -1,21 +1,26 @@
 """Any SPARQL 1.1 Query + Update server as the store, through SPARQLWrapper.
 
-Dataset: the remote store must answer a query without FROM from the union of its named graphs
-(`union_default=True`: Oxigraph `--union-default-graph`, Fuseki `tdb2:unionDefaultGraph true`,
-GraphDB and Virtuoso by default); that is the dataset with inference. Without inference, and for
-stores without a union default graph, cajkg lists the graphs and sends them as default-graph-uri
-and named-graph-uri, leaving out `cjg:inferred`. Graph lists are cached for `graphs_ttl` seconds.
+Dataset: cajkg names the graphs of every query (default-graph-uri, named-graph-uri), so the
+answers do not depend on how the remote store composes its own default graph (Oxigraph's
+`--union-default-graph` or not, Fuseki's `unionDefaultGraph`, GraphDB, Virtuoso). The default
+graph is the RDF merge of the asserted graphs: stores that merge several default graphs count a
+triple once per graph holding it (Oxigraph, Virtuoso), so cajkg keeps the merge as a graph of its
+own, `cjg:asserted`, written by `push` and kept current by every write, and queries it with
+`cjg:inferred` (with inference), which holds no asserted triple. A query that composes its
+default graph of several graphs itself (FROM, default-graph-uri) is answered by cajkg from a
+merge of those graphs fetched from the store. Graph lists are cached for `graphs_ttl` seconds.
 
 Blank nodes: SPARQL Update gives every request its own blank nodes, so a blank node written in
 one batch could never be met again by the next one, nor by the inferred graph. cajkg therefore
 writes blank nodes as skolem IRIs (`BASE .well-known/genid/<label>`, RDF 1.1 §3.5) and turns
 them back into blank nodes in every answer.
 
-Writes through cajkg keep `cjg:inferred` current: the asserted quads are read before and after
-the write, the reasoner runs on them, and only the difference to the stored inferred graph is
-sent, in one request. Readers of the remote store may see the new asserted facts a moment
-before their inferences. When reasoning fails the write is undone. The timeout is enforced by
-cajkg on the client side (configure the server's own timeout too, so that it stops the work).
+Writes: cajkg reads the asserted quads, computes the write's exact change on a local copy (the
+same update machinery as the embedded stores, so USING, WITH and the protocol's graphs mean the
+same everywhere), runs the reasoner, and sends the asserted change, the merge's change and the
+inferred graph's change as one update request: readers never see new facts without their
+inferences. A write whose inferences cannot be computed sends nothing. The timeout is enforced
+by cajkg on the client side for queries (configure the server's own timeout too).
 """
 
 from __future__ import annotations
@@ -29,17 +34,22 @@ import time
 import urllib.error
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.plugins.sparql.sparql import Update
 from rdflib.query import Result
 from rdflib.term import Node
 from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from cajkg.graph.iris import DEFAULT_BASE, G_INFERRED, PREFIXES
+from cajkg.graph import formats
+from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, PREFIXES
 
-from . import operations
+from . import operations, updates
 from .base import (
+    SYSTEM_GRAPHS,
     ForbiddenOperation,
     Prepared,
     QuerySyntaxError,
@@ -48,11 +58,15 @@ from .base import (
     StoreError,
 )
 from .deadline import Deadlines
+from .engine import result_of
+from .overlay import changes
 from .reasoning import Reasoner
+from .terms import from_ox, graph_name, quad_of
+from .worker import Replica, answer
 
 log = logging.getLogger(__name__)
 
-Quad = tuple[Node, Node, Node, URIRef]
+Quad = tuple[Node, Node, Node, URIRef | None]
 
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -214,8 +228,9 @@ class RemoteStore:
         *,
         reasoner: Reasoner | None = None,
         inferred_graph: URIRef = G_INFERRED,
-        union_default: bool = True,
+        merged_graph: URIRef = G_ASSERTED,
         skolem: Skolem | None = None,
+        system_graphs: Sequence[str] = SYSTEM_GRAPHS,
         fetchable: Sequence[str] = (),
         services: Sequence[str] = (),
         graphs_ttl: float = 5.0,
@@ -223,8 +238,9 @@ class RemoteStore:
     ) -> None:
         self.client = client
         self.inferred_graph = inferred_graph
-        self.union_default = union_default
+        self.merged_graph = merged_graph
         self.skolem = skolem or Skolem()
+        self.system_graphs = tuple(system_graphs)
         self.fetchable = tuple(fetchable)
         self.services = tuple(services)
         self.graphs_ttl = graphs_ttl
@@ -260,24 +276,55 @@ class RemoteStore:
         if defaults or named:
             defaults = tuple(self._chosen(g, infer) for g in defaults)
             named = tuple(self._chosen(g, infer) for g in named)
-        elif not infer or not self.union_default:
-            visible = [g for g in self.graph_names() if infer or g != self.inferred_graph]
-            defaults = named = tuple(visible)
+            if len(defaults) > 1:
+                chosen = (defaults, named)
+                return self.deadlines.run(
+                    lambda: self._merged_here(query, *chosen, max_rows), timeout
+                )
+        else:
+            defaults = (self.merged_graph, self.inferred_graph) if infer else (self.merged_graph,)
+            named = tuple(g for g in self.graph_names() if infer or g != self.inferred_graph)
         params = [("default-graph-uri", str(g)) for g in defaults]
         params += [("named-graph-uri", str(g)) for g in named]
         return self.deadlines.run(lambda: self._evaluate(query, params, timeout, max_rows), timeout)
 
     def graph_names(self) -> list[URIRef]:
-        """The remote store's named graphs, cached for graphs_ttl seconds."""
+        """The remote store's named graphs but the merge and the store's own system graphs,
+        cached for graphs_ttl seconds."""
         now = time.monotonic()
         if self._graphs is None or now - self._graphs[0] > self.graphs_ttl:
-            self._graphs = (now, self.client.graph_names())
+            names = [
+                g
+                for g in self.client.graph_names()
+                if g != self.merged_graph and not str(g).startswith(self.system_graphs)
+            ]
+            self._graphs = (now, names)
         return self._graphs[1]
 
     def _chosen(self, iri: URIRef, infer: bool) -> URIRef:
         if (infer or iri != self.inferred_graph) and iri in self.graph_names():
             return iri
         raise operations.not_a_graph(iri)
+
+    def _merged_here(
+        self,
+        query: Prepared,
+        defaults: Sequence[URIRef],
+        named: Sequence[URIRef],
+        max_rows: int | None,
+    ) -> Result:
+        """A query whose default graph merges several graphs, answered by Oxigraph here from
+        those graphs (the remote store would count a triple once per graph holding it)."""
+        local = ox.Store()
+        for name in {*defaults, *named}:
+            triples = list(self._read(name))
+            if name in defaults:
+                local.extend(quad_of(t, ox.DefaultGraph()) for t in triples)
+            if name in named:
+                local.extend(quad_of(t, graph_name(name)) for t in triples)
+        dataset = {"default": [ox.DefaultGraph()], "named": [graph_name(g) for g in named]}
+        reply = answer(Replica(local), query.text, {}, dataset, max_rows)
+        return result_of(query.form, reply, max_rows)
 
     def _evaluate(
         self,
@@ -326,73 +373,48 @@ class RemoteStore:
         base: str | None = None,
         timeout: float | None = None,
     ) -> None:
-        """Send the update (after cajkg's checks), then bring the inferred graph up to date.
+        """Compute the update's change here and send it with its inferences, as one request.
 
-        WHERE clauses read the union of the asserted graphs, as on the embedded stores: when
-        the request names no graphs and no operation has USING or WITH, cajkg sends every
-        asserted graph as using-graph-uri (the remote default graph would hold inferences).
-        `timeout` is left to the remote server's own limit: giving up on the client side could
-        leave a write applied there without its inferences."""
-        parsed = operations.inspect_update(
-            text,
-            base=base,
-            protected=self.inferred_graph,
-            fetchable=self.fetchable,
-            services=self.services,
-            using=bool(using_graphs or using_named_graphs),
-        )
-        if base:
-            text = f"BASE {URIRef(base).n3()}\n{text}"
-        if (
-            not (using_graphs or using_named_graphs)
-            and any(
-                op.name == "Modify" and not (op.using or op.withClause) for op in parsed.algebra
-            )
-            and not any(op.using or op.withClause for op in parsed.algebra)
-        ):
-            using_graphs = [g for g in self.client.graph_names() if g != self.inferred_graph]
-        params = [("using-graph-uri", str(g)) for g in using_graphs]
-        params += [("using-named-graph-uri", str(g)) for g in using_named_graphs]
-        self._write(text, params)
+        The WHERE clause reads the merge of the asserted graphs, as on the embedded stores;
+        USING, WITH and using-graph-uri narrow it. `timeout` is not applied: the change is
+        computed on a local copy, and the one request that carries it is atomic."""
+        parsed = self._parse(text, base, using=bool(using_graphs or using_named_graphs))
+        entry = {
+            "op": "update",
+            "text": text,
+            "base": base,
+            "using": [str(g) for g in using_graphs],
+            "using_named": [str(g) for g in using_named_graphs],
+        }
+        self._write(entry, parsed)
 
     def graph(self, name: URIRef | None) -> Graph | None:
-        """A copy of one graph; None asks for triples that are in no named graph."""
-        if name is not None:
-            pattern = f"GRAPH {name.n3()} {{ ?s ?p ?o }}"
-        elif self.union_default:
-            pattern = "?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }"
-        else:
-            pattern = "?s ?p ?o"
-        found = self.client.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}")
-        if name is not None and not len(found):
+        """A copy of one graph; None asks for the triples that are in no named graph."""
+        if name == self.merged_graph:
+            return None
+        triples = list(self._read(name))
+        if name is not None and not triples:
             return None
         graph = Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
-        for triple in self.skolem.triples(found, back=True):
+        for triple in triples:
             graph.add(triple)
         return graph
 
     def replace_graph(self, name: URIRef | None, data: Graph) -> bool:
-        """Graph Store PUT as DROP + INSERT DATA in one request."""
-        created = self._check_graph(name)
-        triples = list(self.skolem.triples(data))
-        self._write(
-            operations.sequence(operations.drop(name), operations.insert_data(name, triples))
-        )
-        return created
+        """Graph Store PUT."""
+        return self._write_graph("put", name, data)
 
     def add_to_graph(self, name: URIRef | None, data: Graph) -> bool:
-        """Graph Store POST as INSERT DATA."""
-        created = self._check_graph(name)
-        self._write(operations.insert_data(name, list(self.skolem.triples(data))))
-        return created
+        """Graph Store POST."""
+        return self._write_graph("post", name, data)
 
     def drop_graph(self, name: URIRef | None) -> bool:
         """Graph Store DELETE; False when there was no such graph."""
         if self._check_graph(name):
             return False
-        self._write(operations.drop(name))
+        self._write({"op": "delete", "graph": name and str(name)})
         return True
 
     def ready(self) -> bool:
@@ -402,65 +424,119 @@ class RemoteStore:
     def close(self) -> None:
         """Nothing to release: every request opens its own connection."""
 
+    def _parse(self, text: str, base: str | None, using: bool = False) -> Update:
+        return operations.inspect_update(
+            text,
+            base=base,
+            protected=(self.inferred_graph, self.merged_graph),
+            fetchable=self.fetchable,
+            services=self.services,
+            using=using,
+        )
+
+    def _write_graph(self, op: str, name: URIRef | None, data: Graph) -> bool:
+        created = self._check_graph(name)
+        nt = formats.serialize_graph(data, updates.NT).decode("utf-8")
+        self._write({"op": op, "graph": name and str(name), "nt": nt})
+        return created
+
     def _check_graph(self, name: URIRef | None) -> bool:
-        """Refuse the inferred graph; True when a named graph does not exist yet."""
-        if name == self.inferred_graph:
-            raise ForbiddenOperation(
-                f"{self.inferred_graph.n3()} is computed by the reasoner and cannot be written"
-            )
+        """Refuse the computed graphs; True when a named graph does not exist yet."""
+        if name in (self.inferred_graph, self.merged_graph):
+            raise ForbiddenOperation(operations.computed(name))
         self._graphs = None
         return name is not None and name not in self.graph_names()
 
-    def _asserted(self) -> set[Quad]:
-        graphs = [g for g in self.client.graph_names() if g != self.inferred_graph]
-        return self.client.quads(graphs)
+    def _read(self, name: URIRef | None) -> Iterable[tuple[Node, Node, Node]]:
+        """One graph's triples, skolem IRIs as blank nodes; None: the store's own default graph
+        (what no named graph holds, since a store may show the union as its default graph)."""
+        if name is None:
+            pattern = "?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }"
+            found = self.client.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}")
+        else:
+            found = self.client.graph_triples(name)
+        foreign = [t for t in found if any(isinstance(term, BNode) for term in t)]
+        if foreign:
+            log.warning(
+                "%s holds %d triples with blank nodes of the remote store, which no request "
+                "can address again; cajkg leaves them out",
+                name.n3() if name is not None else "the default graph",
+                len(foreign),
+            )
+            for triple in foreign:
+                found.remove(triple)
+        return self.skolem.triples(found, back=True)
 
-    def _write(self, text: str, params: Sequence[tuple[str, str]] = ()) -> None:
-        """Send a write, then the inferred graph's difference; undo the write if reasoning
-        fails. One writer at a time (through this process)."""
+    def _asserted(self) -> set[Quad]:
+        """Every asserted quad (the computed graphs left out), blank nodes restored."""
+        self._graphs = None
+        names: list[URIRef | None] = [None, *self.graph_names()]
+        return {
+            (s, p, o, name)
+            for name in names
+            if name != self.inferred_graph
+            for s, p, o in self._read(name)
+        }
+
+    def _write(self, entry: dict[str, Any], parsed: Update | None = None) -> None:
+        """Compute the change on a local copy of the asserted quads, reason, and send the three
+        changes (asserted, merge, inferred) as one request. One writer at a time (through this
+        process); nothing is sent when the write fails or cannot be reasoned about."""
         with self._write_lock:
-            before = self._asserted() if self._reasoner else set()
-            self.client.update(text, params)
-            self._graphs = None
-            if self._reasoner is None:
-                return
-            after = self._asserted()
+            before = self._asserted()
+            local = ox.Store()
+            local.extend(quad_of((s, p, o), graph_name(g)) for s, p, o, g in before)
+            parse = self._parse if parsed is None else (lambda _text, _base: parsed)
+            added, removed = changes(local, frozenset(), entry, parse, self._source)
+            after = (before - {_quad(q) for q in removed}) | {_quad(q) for q in added}
             if after == before:
                 return
-            try:
-                inferred = self._reasoner(_dataset(after))
-            except Exception as error:
-                log.exception("reasoning failed; undoing the write on the remote store")
-                self._send_difference(after, before)
-                raise ForbiddenOperation(
-                    f"the write was refused because reasoning failed: {error}"
-                ) from error
-            current = self.client.quads([self.inferred_graph])
-            wanted = {(s, p, o, self.inferred_graph) for s, p, o in inferred}
-            self._send_difference(current, wanted)
+            current: set[Quad] = {_merged(q, self.merged_graph) for q in before}
+            wanted: set[Quad] = {_merged(q, self.merged_graph) for q in after}
+            if self._reasoner is not None:
+                try:
+                    inferred = self._reasoner(_dataset(after))
+                except Exception as error:
+                    log.exception("reasoning failed; the write is refused")
+                    raise ForbiddenOperation(
+                        f"the write was refused because reasoning failed: {error}"
+                    ) from error
+                current |= {(*t, self.inferred_graph) for t in self._read(self.inferred_graph)}
+                wanted |= {(s, p, o, self.inferred_graph) for s, p, o in inferred}
+            self._send(before | current, after | wanted)
+            self._graphs = None
 
-    def _send_difference(self, current: set[Quad], wanted: set[Quad]) -> None:
-        """Turn `current` into `wanted` in one request; blank nodes cannot be addressed."""
-        removed = _addressable(current - wanted)
-        added = _addressable(wanted - current)
-        skipped = len(current ^ wanted) - len(removed) - len(added)
-        if skipped:
-            log.warning("%d quads with remote blank nodes cannot be written back", skipped)
-        requests = [operations.delete_data(g, triples) for g, triples in _by_graph(removed)]
-        requests += [operations.insert_data(g, triples) for g, triples in _by_graph(added)]
+    def _source(self, dataset: Dataset, iri: URIRef) -> Graph:
+        return updates.graph_source(dataset, iri, self.fetchable)
+
+    def _send(self, current: set[Quad], wanted: set[Quad]) -> None:
+        """Turn `current` into `wanted` in one request, blank nodes as skolem IRIs."""
+        removed, added = current - wanted, wanted - current
+        requests = [operations.delete_data(g, self._skolem(t)) for g, t in _by_graph(removed)]
+        requests += [operations.insert_data(g, self._skolem(t)) for g, t in _by_graph(added)]
         if requests:
             self.client.update(operations.sequence(*requests))
 
+    def _skolem(self, triples: list[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
+        return list(self.skolem.triples(triples))
 
-def _addressable(quads: Iterable[Quad]) -> list[Quad]:
-    return [q for q in quads if not any(isinstance(t, BNode) for t in q)]
+
+def _quad(quad: Any) -> Quad:
+    """An rdflib quad of a pyoxigraph quad (None for the default graph)."""
+    name = quad.graph_name
+    graph = None if isinstance(name, ox.DefaultGraph) else URIRef(name.value)
+    return (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object), graph)
 
 
-def _by_graph(quads: Iterable[Quad]) -> list[tuple[URIRef, list[tuple[Node, Node, Node]]]]:
-    graphs: dict[URIRef, list[tuple[Node, Node, Node]]] = {}
+def _merged(quad: Quad, merged: URIRef) -> Quad:
+    return (quad[0], quad[1], quad[2], merged)
+
+
+def _by_graph(quads: Iterable[Quad]) -> list[tuple[URIRef | None, list[tuple[Node, Node, Node]]]]:
+    graphs: dict[URIRef | None, list[tuple[Node, Node, Node]]] = {}
     for s, p, o, g in quads:
         graphs.setdefault(g, []).append((s, p, o))
-    return sorted(graphs.items())
+    return sorted(graphs.items(), key=lambda item: str(item[0] or ""))
 
 
 def _dataset(quads: Iterable[Quad]) -> Dataset:

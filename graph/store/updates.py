@@ -23,6 +23,7 @@ from rdflib.plugins.sparql.sparql import QueryContext, Update
 
 from cajkg.graph import formats
 
+from . import operations
 from .base import ForbiddenOperation, StoreError
 
 Source = Callable[[Dataset, URIRef], Graph]
@@ -54,6 +55,17 @@ def fetch(iri: URIRef) -> Graph:
     except Exception as error:
         raise StoreError(f"could not fetch {iri.n3()}: {error}") from error
     return graph
+
+
+def graph_source(dataset: Dataset, iri: URIRef, fetchable: Sequence[str]) -> Graph:
+    """A USING graph: one of the dataset, or an IRI the operator allow-listed, fetched; any
+    other is refused."""
+    graph = context(dataset, iri)
+    if len(graph):
+        return graph
+    if operations.allowed(iri, fetchable):
+        return fetch(iri)
+    raise operations.not_a_graph(iri)
 
 
 def apply_entry(dataset: Dataset, entry: dict[str, Any], parse: Parser, source: Source) -> None:

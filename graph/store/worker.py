@@ -40,23 +40,59 @@ def receive(stream: IO[bytes]) -> Any:
     return pickle.loads(data)
 
 
-def _scratch(store: ox.Store, options: dict[str, Any], extra: bytes) -> ox.Store:
-    """The store, or, when the query comes with fetched graphs (allow-listed FROM), a scratch
-    store with the graphs it names and the fetched quads."""
-    if not extra:
-        return store
-    scratch = ox.Store()
-    for name in [*options.get("default_graph", []), *options.get("named_graphs", [])]:
-        scratch.extend(store.quads_for_pattern(None, None, None, name))
-    scratch.extend(ox.parse(extra, format=_NQ))
-    return scratch
+class Replica:
+    """The worker's copy of the store and the names of its named graphs (kept until a write)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._graphs: list[Any] | None = None
+
+    def change(self, remove: bytes, add: bytes) -> None:
+        """Apply one write the parent broadcast."""
+        for quad in ox.parse(remove, format=_NQ):
+            self.store.remove(quad)
+        self.store.extend(ox.parse(add, format=_NQ))
+        self._graphs = None
+
+    def graphs(self, hidden: set[Any]) -> list[Any]:
+        """The named graphs, less the hidden ones (the computed merge, say)."""
+        if self._graphs is None:
+            self._graphs = list(self.store.named_graphs())
+        return [g for g in self._graphs if g not in hidden]
+
+    def dataset(self, dataset: dict[str, Any], extra: bytes) -> tuple[ox.Store, dict[str, Any]]:
+        """The store to query and its dataset options. A default graph of several graphs that
+        may share triples, or fetched quads, go to a scratch store whose default graph is
+        their merge (Oxigraph would count a shared triple once per graph: oxigraph#1919)."""
+        default, named = dataset["default"], dataset.get("named")
+        if named is None:
+            named = self.graphs(dataset["hide"])
+            return self.store, {"default_graph": default, "named_graphs": named}
+        if len(default) < 2 and not extra:
+            return self.store, {"default_graph": default, "named_graphs": named}
+        fetched = list(ox.parse(extra, format=_NQ)) if extra else []
+        scratch = ox.Store()
+        for name in default:
+            quads = [*self.store.quads_for_pattern(None, None, None, name)]
+            quads += [q for q in fetched if q.graph_name == name]
+            scratch.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+        for name in named:
+            scratch.extend(self.store.quads_for_pattern(None, None, None, name))
+            scratch.extend(q for q in fetched if q.graph_name == name)
+        return scratch, {"default_graph": [ox.DefaultGraph()], "named_graphs": named}
 
 
-def _answer(
-    store: ox.Store, text: str, options: dict[str, Any], max_rows: int | None, extra: bytes
+def answer(
+    replica: Replica,
+    text: str,
+    options: dict[str, Any],
+    dataset: dict[str, Any],
+    max_rows: int | None,
+    extra: bytes = b"",
 ) -> Any:
     """The query's answer as picklable pyoxigraph terms, or ("too-large",) past max_rows."""
-    answer = _scratch(store, options, extra).query(text, **options)
+    store, chosen = replica.dataset(dataset, extra)
+    answer = store.query(text, **options, **chosen)
     if isinstance(answer, ox.QueryBoolean):
         return ("ASK", bool(answer))
     if isinstance(answer, ox.QuerySolutions):
@@ -78,7 +114,7 @@ def _answer(
 def main() -> None:
     """Serve requests until stdin closes."""
     inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
-    store = ox.Store()
+    replica = Replica(ox.Store())
     while True:
         try:
             message = receive(inbox)
@@ -86,16 +122,14 @@ def main() -> None:
             return
         kind = message[0]
         if kind == "open":
-            store = ox.Store(message[1])
+            replica = Replica(ox.Store(message[1]))
         elif kind == "read-only":
-            store = ox.Store.read_only(message[1])
+            replica = Replica(ox.Store.read_only(message[1]))
         elif kind == "change":
-            for quad in ox.parse(message[1], format=_NQ):
-                store.remove(quad)
-            store.extend(ox.parse(message[2], format=_NQ))
+            replica.change(message[1], message[2])
         elif kind == "query":
             try:
-                reply = ("ok", _answer(store, *message[1:]))
+                reply = ("ok", answer(replica, *message[1:]))
             except SyntaxError as error:
                 reply = ("syntax", str(error))
             except Exception as error:
