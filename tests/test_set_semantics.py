@@ -165,3 +165,22 @@ def test_over_http_the_oxigraph_1919_reproduction_holds(serve):
         f"{url}/sparql", params={"query": TOTAL}, headers={"Accept": "text/csv"}, timeout=30
     )
     assert answer.text.splitlines() == ["t", "10"]
+
+
+def test_asserting_an_inferred_fact_still_counts_it_once(writable):  # noqa: F811
+    """The inferred graph never holds an asserted triple, so the two together stay a set."""
+    prefixes = (
+        "PREFIX cajkg: <https://w3id.org/cajkg/ontology#> "
+        "PREFIX cjr: <https://w3id.org/cajkg/resource/> "
+        "PREFIX cjg: <https://w3id.org/cajkg/graph/> "
+    )
+    fact = "cjr:Tokyo cajkg:locatedIn cjr:Asia"
+    count = prefixes + f"SELECT (COUNT(*) AS ?n) {{ {fact} }}"
+    inferred = prefixes + f"ASK {{ GRAPH cjg:inferred {{ {fact} }} }}"
+    assert writable.query(inferred).askAnswer
+    writable.update(prefixes + f"INSERT DATA {{ GRAPH cjg:s77 {{ {fact} }} }}")
+    assert not writable.query(inferred).askAnswer
+    assert one_row(writable, count) == (Literal(1),)
+    writable.update(prefixes + f"DELETE DATA {{ GRAPH cjg:s77 {{ {fact} }} }}")
+    assert writable.query(inferred).askAnswer
+    assert one_row(writable, count) == (Literal(1),)
