@@ -28,11 +28,14 @@ from .base import ReadOnly
 from .engine import EngineStore
 from .journal import fsync_directory
 from .reasoning import DeltaReasoner, Reasoner
-from .terms import nquads, quads_in
+from .terms import OWN_DEFAULT, nquads, quads_in
 
 log = logging.getLogger(__name__)
 
 MARKER = "inference-pending"
+# Written once the database keeps the merge of the asserted graphs in Oxigraph's default graph
+# (and the store's own default graph in terms.OWN_DEFAULT); older databases are converted.
+LAYOUT = "layout-merged-default"
 ENGINE_DIR = "oxigraph"
 WORKERS_DIR = "query-workers"
 _NQ = ox.RdfFormat.N_QUADS
@@ -78,8 +81,18 @@ class OxigraphStore(EngineStore):
         if self._marker.exists() and not read_only:
             log.warning("%s: the last write did not finish; completing it", self.data_dir)
             self._finish_pending()
-        elif not read_only and not self._has_graph(self._merged) and not self.is_empty():
-            self.rebuild_merge()
+        if not read_only and not (self.data_dir / LAYOUT).exists():
+            self._convert()
+
+    def _convert(self) -> None:
+        """Bring a database of an earlier cajkg to this layout: the triples of its default graph
+        are the store's own default graph; the merge is computed."""
+        own = list(self._engine.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        self._engine.extend(ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT) for q in own)
+        self.rebuild_merge()
+        self._engine.flush()
+        (self.data_dir / LAYOUT).touch()
+        fsync_directory(self.data_dir)
 
     def _finish_pending(self) -> None:
         try:
@@ -105,6 +118,7 @@ class OxigraphStore(EngineStore):
                 self.pool.restart()
             self._seeded = False
         self.rebuild_merge()
+        (self.data_dir / LAYOUT).touch()
         if not self._has_graph(self._inferred):
             self.refresh_inferences()
         self._engine.flush()

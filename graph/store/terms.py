@@ -48,11 +48,23 @@ def from_ox(term: Any) -> Node:
     raise StoreError(f"unsupported term in the store: {term!r}")
 
 
+# Where the embedded stores keep the store's own default graph (the triples written to no named
+# graph): Oxigraph's default graph holds the merge of every asserted graph, which queries read.
+OWN_DEFAULT = ox.NamedNode("urn:x-cajkg:default-graph")
+
+
 def graph_name(name: Node | None) -> Any:
-    """An rdflib graph name (None or rdflib's default graph id: the default graph) for Oxigraph."""
+    """An rdflib graph name for Oxigraph (None or rdflib's default graph id: `OWN_DEFAULT`)."""
     if name is None or name == DATASET_DEFAULT_GRAPH_ID:
-        return ox.DefaultGraph()
+        return OWN_DEFAULT
     return to_ox(name)
+
+
+def rdflib_name(name: Any) -> URIRef | None:
+    """The rdflib name of an Oxigraph graph name (None for the store's own default graph)."""
+    if name == OWN_DEFAULT or isinstance(name, ox.DefaultGraph):
+        return None
+    return URIRef(name.value)
 
 
 def triple_of(quad: Any) -> RDFTriple:
@@ -67,7 +79,8 @@ def quad_of(triple: RDFTriple, name: Any) -> Any:
 
 
 def quads_from(dataset: Dataset) -> Iterable[Any]:
-    """Every quad of an rdflib dataset as pyoxigraph quads (the default graph stays default)."""
+    """Every quad of an rdflib dataset as pyoxigraph quads (the default graph's in
+    `OWN_DEFAULT`)."""
     for s, p, o, g in dataset.quads((None, None, None, None)):
         name = g.identifier if isinstance(g, Graph) else g
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name(name))
@@ -75,9 +88,14 @@ def quads_from(dataset: Dataset) -> Iterable[Any]:
 
 def quads_in(source: Dataset | bytes) -> Iterable[Any]:
     """The quads of an rdflib dataset, or of N-Quads bytes (parsed by Oxigraph, blank node
-    labels kept)."""
+    labels kept), the default graph's in `OWN_DEFAULT`."""
     if isinstance(source, bytes):
-        return ox.parse(source, format=ox.RdfFormat.N_QUADS)
+        return (
+            ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT)
+            if isinstance(q.graph_name, ox.DefaultGraph)
+            else q
+            for q in ox.parse(source, format=ox.RdfFormat.N_QUADS)
+        )
     return quads_from(source)
 
 
