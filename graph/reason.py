@@ -41,10 +41,9 @@ class InconsistencyError(Exception):
 
 @dataclass(frozen=True)
 class Closure:
-    """The useful inferred triples, and how many raw triples owlrl produced."""
+    """The useful inferred triples."""
 
     inferred: Graph
-    raw_count: int
 
 
 def _builtin(term: Node) -> bool:
@@ -77,7 +76,7 @@ def closure(asserted: Dataset) -> Closure:
         if is_noise(s, p, o) or (s, p, o) in asserted:
             continue
         inferred.add((s, p, o))
-    return Closure(inferred, len(scratch))
+    return Closure(inferred)
 
 
 def infer(asserted: Dataset) -> Graph:
