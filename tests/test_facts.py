@@ -28,7 +28,7 @@ FACT_FILES = ("entities.trig", "s01-s20.trig", "s21-s44.trig")
 SENTENCES = 44
 DATA = Path(__file__).parent / "data"
 
-# Resources that other fact files rely on entities.trig to name (/tmp/entities.md, the contract).
+# Resources that the sentence files rely on entities.trig to name (its header says so).
 SHARED = (
     "Japan Kazakhstan Kyrgyzstan Tajikistan Turkmenistan Uzbekistan Central-Asia Asia Eurasia "
     "Central-Asian-mountain-regions Tokyo Tashkent Astana Dushanbe Turkmenbashi "
