@@ -62,8 +62,8 @@ def is_noise(s: Node, p: Node, o: Node) -> bool:
 def closure(asserted: Dataset) -> Closure:
     """Compute the OWL 2 RL closure of every graph in `asserted`; never modifies it."""
     work = Dataset()
-    for quad in asserted.quads((None, None, None, None)):
-        work.add(quad)
+    for s, p, o, g in asserted.quads((None, None, None, None)):
+        work.graph(g).add((s, p, o))
     scratch = work.graph(_SCRATCH)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(
         work, destination=scratch

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+from rdflib import Variable
 from rdflib.query import Result
 
 from cajkg.graph.build import BuildConfig, BuildError
@@ -132,8 +133,7 @@ def export(build_dir: str, format_name: str, graph_iri: str | None, output: str 
         raise click.ClickException(str(err)) from None
     selected: Graph = ds
     if graph_iri:
-        names = {str(g.identifier) for g in ds.graphs()}
-        if graph_iri not in names:
+        if graph_iri not in {str(g.identifier) for g in ds.graphs()}:
             raise click.BadParameter(f"no graph named <{graph_iri}>", param_hint="--graph")
         selected = ds.graph(URIRef(graph_iri))
     data = formats.serialize_graph(selected, fmt)
@@ -148,7 +148,10 @@ def _table(result: Result) -> str:
     if result.type == "ASK":
         return "yes" if result.askAnswer else "no"
     variables = [str(v) for v in result.vars or []]
-    rows = [[("" if row[v] is None else row[v].n3()) for v in variables] for row in result]
+    rows = [
+        ["" if (term := row.get(Variable(v))) is None else term.n3() for v in variables]
+        for row in result.bindings
+    ]
     widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

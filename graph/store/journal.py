@@ -76,7 +76,7 @@ def encode(added: Iterable[Any], removed: Iterable[Any], delta: Delta | None) ->
 
 def ntriples(inferred: Iterable[Any]) -> str:
     """pyoxigraph triples as N-Triples text (blank node labels kept)."""
-    return ox.serialize(inferred, format=_NT).decode("utf-8")
+    return (ox.serialize(inferred, format=_NT) or b"").decode("utf-8")
 
 
 def is_text(entry: dict[str, Any]) -> bool:
