@@ -10,14 +10,14 @@ updates read the union of the asserted graphs, and DROP ALL leaves inferences to
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
-from typing import Any, cast
+from collections.abc import Iterator
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.store import Store
-from rdflib.term import IdentifiedNode, Node
+from rdflib.term import Node
 
 from .base import ForbiddenOperation
 from .terms import from_ox, graph_name, to_ox, triple_of
@@ -70,13 +70,8 @@ class Overlay(Store):
         """An rdflib Dataset over this overlay; its default graph is the store's own."""
         return Dataset(store=self, default_union=True)
 
-    def _store(self) -> ox.Store:
-        if self._engine is None:
-            raise RuntimeError("the overlay was detached: its write is over")
-        return self._engine
-
     def _quads(self, s: Any, p: Any, o: Any, g: Any) -> Iterator[Any]:
-        for quad in self._store().quads_for_pattern(s, p, o, g):
+        for quad in self._engine.quads_for_pattern(s, p, o, g):
             if quad.graph_name != self._hidden and quad not in self.removed:
                 yield quad
         for quad in list(self.added):
@@ -96,7 +91,7 @@ class Overlay(Store):
     def __len__(self, context: Graph | None = None) -> int:
         return sum(1 for _ in self.triples((None, None, None), context))
 
-    def contexts(self, triple: Pattern | None = None) -> Generator[Graph, None, None]:
+    def contexts(self, triple: Pattern | None = None) -> Iterator[Graph]:
         """The graphs holding at least one visible quad (matching `triple` if given)."""
         names: dict[Any, None] = {}
         for quad in self._quads(*_pattern(triple or (None, None, None)), None):
@@ -105,9 +100,10 @@ class Overlay(Store):
             yield self._context(name)
 
     def _context(self, name: Any) -> Graph:
-        if isinstance(name, ox.DefaultGraph):
-            return Graph(store=self, identifier=DATASET_DEFAULT_GRAPH_ID)
-        return Graph(store=self, identifier=cast(IdentifiedNode, from_ox(name)))
+        identifier = (
+            DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else from_ox(name)
+        )
+        return Graph(store=self, identifier=identifier)
 
     def add(
         self, triple: tuple[Node, Node, Node], context: Graph | None, quoted: bool = False
@@ -125,7 +121,7 @@ class Overlay(Store):
             )
         if quad in self.removed:
             self.removed.discard(quad)
-        elif quad not in self._store():
+        elif quad not in self._engine:
             self.added.add(quad)
 
     def addN(self, quads: Any) -> None:
