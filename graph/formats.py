@@ -134,6 +134,14 @@ def by_name(name: str, kind: str | None = None) -> Format | None:
     return None
 
 
+def named(name: str) -> Format:
+    """A format the code itself names (a KeyError, a programming error, if there is none)."""
+    found = by_name(name)
+    if found is None:
+        raise KeyError(name)
+    return found
+
+
 def by_media_type(media_type: str, kind: str | None = None) -> Format | None:
     """The format a Content-Type names (parameters ignored)."""
     key = media_type.split(";")[0].strip().lower()
@@ -221,6 +229,6 @@ def _tsv(result: Result) -> bytes:
     """SPARQL 1.1 TSV, which rdflib cannot write."""
     variables = result.vars or []
     lines = ["\t".join(f"?{v}" for v in variables)]
-    for row in result:
-        lines.append("\t".join(_tsv_term(row[v]) for v in variables))  # type: ignore[index]
+    for row in result.bindings:
+        lines.append("\t".join(_tsv_term(row.get(v)) for v in variables))
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
 from owlrl.DatatypeHandling import AltXSDToPYTHON
@@ -444,7 +445,8 @@ class Materializer:
             self._owlrl, self._owlrl_errors = Graph(), sorted(err.messages)
 
     def _list(self, head: int) -> list[int]:
-        items, seen = [], set()
+        items: list[int] = []
+        seen: set[int] = set()
         while head != self.NIL and head not in seen:
             seen.add(head)
             items.extend(self._idx.objects(head, self.FIRST))
@@ -526,8 +528,10 @@ class Materializer:
     def _literal_datatype(self, node: int) -> int | None:
         if not self._literal[node]:
             return None
-        datatype = self._terms[node].datatype
-        return self._ids.get(datatype) if datatype in _RL_DATATYPES else None
+        datatype = cast(Literal, self._terms[node]).datatype
+        if datatype is None or datatype not in _RL_DATATYPES:
+            return None
+        return self._ids.get(datatype)
 
     # -- compiled plans ------------------------------------------------------------------------
 
@@ -650,9 +654,9 @@ class Materializer:
             for i, members in cp.intersections:
                 if all((s, type_, ci) in idx for ci in members):
                     yield s, type_, i
-        pp = self._property_plan(p)
-        if pp is not _EMPTY_PROPERTY:
-            yield from self._property_consequences(s, p, o, pp)
+        plan = self._property_plan(p)
+        if plan is not _EMPTY_PROPERTY:
+            yield from self._property_consequences(s, p, o, plan)
         same = self.SAME
         if p == same:
             yield o, same, s
@@ -942,7 +946,7 @@ class Materializer:
         dt = self._literal_datatype(t[2])
         if dt is None:
             return
-        literal = self._terms[t[2]]
+        literal = cast(Literal, self._terms[t[2]])
         try:
             AltXSDToPYTHON.get(literal.datatype, lambda v: v)(str(literal))
         except ValueError:

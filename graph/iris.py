@@ -20,7 +20,6 @@ ARTICLE = URIRef(DEFAULT_BASE + "article/de")
 
 G_ONTOLOGY = GRAPH.ontology
 G_ARTICLE = GRAPH.article
-G_ENTITIES = GRAPH.entities
 G_PROVENANCE = GRAPH.provenance
 G_INFERRED = GRAPH.inferred
 # The RDF merge of every asserted graph, kept by the stores: the default graph of queries

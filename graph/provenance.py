@@ -7,6 +7,7 @@ never drift from the text, and a quote that is not in its sentence stops the bui
 from __future__ import annotations
 
 from rdflib import RDF, XSD, Dataset, Literal, URIRef
+from rdflib.term import Node
 
 from cajkg.graph.article import Sentence
 from cajkg.graph.iris import CAJKG, G_PROVENANCE, GRAPH, SENT
@@ -34,7 +35,7 @@ def fact_graph_names(ds: Dataset) -> list[URIRef]:
 
 def anchor_mentions(ds: Dataset, sentences: list[Sentence]) -> None:
     """Add inSentence and offsets to every mention; raise ProvenanceError listing all problems."""
-    by_iri = {SENT[s.id]: s for s in sentences}
+    by_iri: dict[Node, Sentence] = {SENT[s.id]: s for s in sentences}
     prov = ds.graph(G_PROVENANCE)
     problems: list[str] = []
     for name in fact_graph_names(ds):

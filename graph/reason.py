@@ -41,10 +41,9 @@ class InconsistencyError(Exception):
 
 @dataclass(frozen=True)
 class Closure:
-    """The useful inferred triples, and how many raw triples owlrl produced."""
+    """The useful inferred triples."""
 
     inferred: Graph
-    raw_count: int
 
 
 def _builtin(term: Node) -> bool:
@@ -63,8 +62,8 @@ def is_noise(s: Node, p: Node, o: Node) -> bool:
 def closure(asserted: Dataset) -> Closure:
     """Compute the OWL 2 RL closure of every graph in `asserted`; never modifies it."""
     work = Dataset()
-    for quad in asserted.quads((None, None, None, None)):
-        work.add(quad)
+    for s, p, o, g in asserted.quads((None, None, None, None)):
+        work.graph(g).add((s, p, o))
     scratch = work.graph(_SCRATCH)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(
         work, destination=scratch
@@ -77,7 +76,7 @@ def closure(asserted: Dataset) -> Closure:
         if is_noise(s, p, o) or (s, p, o) in asserted:
             continue
         inferred.add((s, p, o))
-    return Closure(inferred, len(scratch))
+    return Closure(inferred)
 
 
 def infer(asserted: Dataset) -> Graph:

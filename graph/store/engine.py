@@ -40,7 +40,7 @@ from cajkg.graph import formats
 from cajkg.graph.incremental import Delta
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES
 
-from . import operations, updates
+from . import journal, operations, updates
 from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
 from .deadline import Deadlines
 from .overlay import changes
@@ -310,7 +310,7 @@ class EngineStore:
                 return
             delta = self._reason(added, removed)
             try:
-                self._record(entry, added, removed)
+                self._record(entry, added, removed, delta)
             except BaseException:
                 if self._reasoner is not None and self._seeded:
                     self._reasoner.change(
@@ -324,9 +324,22 @@ class EngineStore:
                 raise
             self._recorded()
 
-    def _replay(self, entry: dict[str, Any]) -> None:
-        """Apply a journalled write at start-up, without reasoning (refresh_inferences after)."""
-        self._apply(*self._changes(entry), Delta())
+    def _replay(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Apply a journal entry at start-up: its quads removed, then added, and its inferred
+        change when it has one (else refresh_inferences after). An old entry holding the text of
+        a write is run again; either way the change applied comes back as an entry of quads."""
+        if journal.is_text(entry):
+            added, removed = self._changes(entry)
+            self._apply(added, removed, Delta())
+            return journal.encode(added, removed, None)
+        delta = Delta()
+        if not journal.needs_reasoning(entry):
+            delta = Delta(
+                frozenset(triple_of(t) for t in journal.triples(entry, "inferred_add")),
+                frozenset(triple_of(t) for t in journal.triples(entry, "inferred_remove")),
+            )
+        self._apply(set(journal.quads(entry, "add")), set(journal.quads(entry, "remove")), delta)
+        return entry
 
     def _changes(
         self, entry: dict[str, Any], parsed: Update | None = None
@@ -408,8 +421,12 @@ class EngineStore:
         if inferred is not None:
             self._apply(set(), set(), Delta(frozenset(inferred), reset=True))
 
-    def _record(self, entry: dict[str, Any], added: set[Any], removed: set[Any]) -> None:
-        """Make the write durable before it is applied (the journal, a pending file)."""
+    def _record(
+        self, entry: dict[str, Any], added: set[Any], removed: set[Any], delta: Delta
+    ) -> None:
+        """Make the write durable before it is applied (the journal, a pending file): its
+        quads and the inferred change, never the text of `entry` (which may draw NOW(), UUID()
+        or blank nodes anew)."""
 
     def _recorded(self) -> None:
         """The write is applied: clean up what `_record` left."""

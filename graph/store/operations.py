@@ -27,7 +27,7 @@ from .base import ForbiddenOperation
 from .parsing import parse_update, walk
 from .sparql_text import read_query
 
-_NT = formats.by_name("ntriples")
+_NT = formats.named("ntriples")
 
 
 @dataclass(frozen=True)

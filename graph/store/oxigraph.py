@@ -1,19 +1,18 @@
 """The persistent embedded store: pyoxigraph (RocksDB) in a data directory.
 
 Queries, writes and their semantics are those of `EngineStore`, so this store answers exactly
-like the memory store. Durability: before a write is applied, its asserted difference is written
-to a pending file (fsync); Oxigraph's write-ahead log keeps what was applied; the pending file
-is removed once both differences are in. A process killed in between leaves the pending file,
-and the next start re-applies the difference (idempotent: the same quads removed and added) and
-recomputes the inferred graph, so no write is ever half applied. An empty pending file (a torn
-write of the file itself, before anything was applied) just recomputes inferences.
+like the memory store. Durability: before a write is applied, its change is written to a pending
+file (fsync), a journal (store/journal.py) of one entry in the memory store's format; Oxigraph's
+write-ahead log keeps what was applied; the pending file is removed once both differences are in.
+A process killed in between leaves the pending file, and the next start re-applies the change
+(idempotent: the same quads removed and added, blank nodes included) and recomputes the inferred
+graph, so no write is ever half applied. An empty pending file, or a torn one (a crash while it
+was written, before anything was applied), just recomputes inferences.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,13 +21,14 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
+from cajkg.graph.incremental import Delta
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
 
 from .base import ReadOnly
 from .engine import EngineStore
-from .journal import fsync_directory
+from .journal import Journal, encode, fsync_directory
 from .reasoning import DeltaReasoner, Reasoner
-from .terms import OWN_DEFAULT, nquads, quads_in
+from .terms import OWN_DEFAULT, quads_in
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,6 @@ MARKER = "inference-pending"
 LAYOUT = "layout-merged-default"
 ENGINE_DIR = "oxigraph"
 WORKERS_DIR = "query-workers"
-_NQ = ox.RdfFormat.N_QUADS
 
 
 class OxigraphStore(EngineStore):
@@ -74,10 +73,12 @@ class OxigraphStore(EngineStore):
             workers=workers,
         )
         self._marker = self.data_dir / MARKER
+        self._pending: Journal | None = None
         self._checkpoints = self.data_dir / WORKERS_DIR
         self._made = 0
         if not read_only:
             shutil.rmtree(self._checkpoints, ignore_errors=True)
+            self._pending = Journal(self.data_dir, MARKER, compact_every=0)
         if self._marker.exists() and not read_only:
             log.warning("%s: the last write did not finish; completing it", self.data_dir)
             self._finish_pending()
@@ -95,14 +96,9 @@ class OxigraphStore(EngineStore):
         fsync_directory(self.data_dir)
 
     def _finish_pending(self) -> None:
-        try:
-            pending = json.loads(self._marker.read_text(encoding="utf-8") or "{}")
-        except ValueError:
-            pending = {}
-        for quad in ox.parse(pending.get("remove", ""), format=_NQ):
-            self._engine.remove(quad)
-        self._engine.extend(ox.parse(pending.get("add", ""), format=_NQ))
-        self.rebuild_merge()
+        assert self._pending is not None
+        for entry in self._pending.entries():
+            self._replay(entry)
         self.refresh_inferences()
         self._engine.flush()
         self._marker.unlink()
@@ -111,7 +107,7 @@ class OxigraphStore(EngineStore):
         """Replace the whole content by a built dataset; computes inferences when it has none."""
         self._check_writable()
         with self._write_lock:
-            self._record({}, set(), set())
+            self._record({}, set(), set(), Delta())
             with self._swap_lock:
                 self._engine.clear()
                 self._engine.bulk_extend(quads_in(dataset))
@@ -146,16 +142,13 @@ class OxigraphStore(EngineStore):
         if self.read_only:
             raise ReadOnly("the oxigraph store was opened read-only")
 
-    def _record(self, entry: dict[str, Any], added: set[Any], removed: set[Any]) -> None:
-        """Write the asserted difference durably before Oxigraph is touched."""
-        data = json.dumps(
-            {"remove": nquads(removed).decode("utf-8"), "add": nquads(added).decode("utf-8")}
-        )
-        with self._marker.open("w", encoding="utf-8") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        fsync_directory(self.data_dir)
+    def _record(
+        self, entry: dict[str, Any], added: set[Any], removed: set[Any], delta: Delta
+    ) -> None:
+        """Write the change durably before Oxigraph is touched."""
+        self._check_writable()
+        assert self._pending is not None
+        self._pending.append(encode(added, removed, delta))
 
     def _recorded(self) -> None:
         self._marker.unlink(missing_ok=True)

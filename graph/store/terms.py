@@ -101,4 +101,4 @@ def quads_in(source: Dataset | bytes) -> Iterable[Any]:
 
 def nquads(quads: Iterable[Any]) -> bytes:
     """pyoxigraph quads as N-Quads (blank node labels kept), for workers and pending files."""
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
