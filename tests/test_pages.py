@@ -16,7 +16,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from werkzeug.serving import make_server
 
-from cajkg.graph.iris import CAJKG, G_ONTOLOGY, RES, SECTOR
+from cajkg.graph.iris import CAJKG, G_ONTOLOGY, GRAPH, RES, SECTOR
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 from cajkg.server.describe import highlight
@@ -181,6 +181,30 @@ def test_a_named_graph_page_lists_its_triples_and_quotes_its_sentence(client):
     assert "<mark>Tokio</mark>" in html
     assert "<mark>ersten Gipfeltreffen „Zentralasien + Japan“</mark>" in html
     assert "_:" not in html  # mention records are shown as marks, not as blank nodes
+
+
+def test_a_mention_has_a_page_linked_from_its_sentence_and_its_graph(client, dataset):
+    """Mentions are IRIs: the sentence and the fact graph link to them (labelled with the quoted
+    words), and the mention's own page leads on to its entity, sentence and graph."""
+    provenance = dataset.graph(GRAPH.provenance)
+    mention = next(provenance.subjects(CAJKG.mentionOf, RES.Tokyo))
+    path = "/" + str(mention)[len("https://w3id.org/cajkg/") :]
+    assert path.startswith("/mention/s04-")
+    link = f'<a href="{path}" title="{mention}">Tokio</a>'
+    assert link in client.get("/sentence/s04.html").get_data(as_text=True)
+    assert link in client.get("/graph/s04.html").get_data(as_text=True)
+    assert client.get(path, headers={"Accept": "text/html"}).headers["Location"] == path + ".html"
+    page = client.get(path + ".html")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<h1>Tokio</h1>" in html
+    for target in ("/resource/Tokyo", "/sentence/s04", "/graph/s04"):
+        assert f'href="{target}"' in html
+    described = parse(client.get(path + ".ttl"), "turtle")
+    assert (mention, CAJKG.mentionOf, RES.Tokyo) in described
+    assert (GRAPH.s04, CAJKG.mention, mention) in described
+    # The entity's page marks the mention in its sentence instead of listing mention records.
+    assert 'href="/mention/' not in client.get("/resource/Tokyo.html").get_data(as_text=True)
 
 
 def test_an_unknown_iri_gets_a_helpful_404(client):
