@@ -64,19 +64,6 @@ _QUERY_ACCEPT = {
 }
 
 
-# Graphs a triple store keeps for itself, by IRI prefix: cajkg neither reasons over them nor
-# lists them (Virtuoso: its mapping schema, and what the Conductor package, a Debian Recommends
-# of virtuoso-opensource, loads into a new database, the OWL vocabulary and its DAV folder,
-# under `[URIQA] DefaultHost`, localhost:8890 in Debian's virtuoso.ini).
-SYSTEM_GRAPHS = (
-    "http://www.openlinksw.com/schemas/virtrdf#",
-    "http://www.w3.org/2002/07/owl#",
-    "http://www.w3.org/ns/ldp#",
-    "http://localhost:8890/DAV/",
-    "http://localhost:8890/sparql",
-)
-
-
 class RemoteError(StoreError):
     """The remote store failed or could not be reached; the message says which and why."""
 
@@ -122,7 +109,6 @@ class SparqlClient:
     token: str | None = None
     agent: str = "cajkg"
     headers: dict[str, str] = field(default_factory=dict)
-    system_graphs: tuple[str, ...] = SYSTEM_GRAPHS
 
     def __post_init__(self) -> None:
         if self.token and (self.user or self.password):
@@ -193,14 +179,9 @@ class SparqlClient:
         self.request(text, update=True, params=params)
 
     def graph_names(self) -> list[URIRef]:
-        """The named graphs that hold at least one triple, but the store's own system graphs."""
+        """The named graphs that hold at least one triple."""
         result = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(
-            row[0]  # type: ignore[index]
-            for row in result
-            if isinstance(row[0], URIRef)  # type: ignore[index]
-            and not str(row[0]).startswith(self.system_graphs)  # type: ignore[index]
-        )
+        return sorted(row[0] for row in result if isinstance(row[0], URIRef))  # type: ignore[index]
 
     def graph_triples(self, name: URIRef) -> Graph:
         """One named graph as the store spells it (skolem IRIs stay IRIs)."""
