@@ -3,7 +3,8 @@
 `cajkg serve` alone serves the same site as `make serve` (which builds first): when the build
 directory lacks the dumps, or holds them from other sources, the app writes them in a thread
 started with it, so the server answers at once; the download pages and /.well-known/void wait
-for that thread (a second or two on the seed graph) instead of saying that there is nothing.
+for that thread (a second or two on the seed graph; at most CAJKG_QUERY_TIMEOUT) instead of
+saying that there is nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def _write(config: BuildConfig) -> None:
 
 
 def wait() -> None:
-    """Block until the dumps started by init_app are written (or failed)."""
+    """Block until the dumps started by init_app are written (or failed), at most
+    CAJKG_QUERY_TIMEOUT seconds, so that a slow write never holds request threads for good."""
     thread = current_app.extensions.get(EXTENSION)
     if thread is not None:
-        thread.join()
+        thread.join(timeout=current_app.config.get("CAJKG_QUERY_TIMEOUT", 30))
