@@ -14,6 +14,8 @@ SECTOR = Namespace(DEFAULT_BASE + "sector/")
 RES = Namespace(DEFAULT_BASE + "resource/")
 SENT = Namespace(DEFAULT_BASE + "sentence/")
 GRAPH = Namespace(DEFAULT_BASE + "graph/")
+# Mentions: BASE mention/<sentence>-<start>-<end>-<entity>, minted by graph/provenance.py.
+MENTION = Namespace(DEFAULT_BASE + "mention/")
 
 ONTOLOGY = URIRef(DEFAULT_BASE + "ontology")
 ARTICLE = URIRef(DEFAULT_BASE + "article/de")
@@ -32,6 +34,7 @@ PREFIXES: dict[str, str] = {
     "cjr": str(RES),
     "cjs": str(SENT),
     "cjg": str(GRAPH),
+    "cjm": str(MENTION),
 }
 
 
