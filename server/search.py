@@ -179,6 +179,7 @@ def search_page() -> Response:
             error=error,
             millis=millis,
             snippet=snippet,
+            link=lambda iri: rendering.href(URIRef(iri)),
             text_namespace=text_namespace(),
         )
         response = Response(
