@@ -50,8 +50,16 @@
         const li = document.createElement("li");
         const a = document.createElement("a");
         a.href = hit.href;
-        a.textContent = group.kind === "Sentences" ? "Sentence " + (hit.position ?? "") : hit.label;
-        li.append(a, " ", piece(hit));
+        if (group.kind === "Sentences") {
+          a.textContent = "Sentence " + (hit.position ?? "");
+          li.append(a, " ", piece(hit));
+        } else if (hit.text === hit.label) {
+          a.append(piece(hit));  // the matching name is the one shown: highlight it in place
+          li.append(a);
+        } else {
+          a.textContent = hit.label;
+          li.append(a, " ", piece(hit));
+        }
         list.append(li);
       }
       panel.append(h, list);

@@ -1,0 +1,136 @@
+"""The search box in a real headless Chromium (Debian's /usr/bin/chromium), driven by Playwright
+against a real server on a loopback port: quick results while typing, the results page after
+Enter, German, English, a typo and a transliteration; a hostile label stays text. Screenshots go
+to tests/artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from pages_fixture import evil_store, fixture_dataset, write_build
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from cajkg.graph.build import build_dataset
+from cajkg.graph.store.memory import MemoryStore
+from cajkg.server import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (make test installs it)"
+)
+
+
+def serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    store = MemoryStore(build_dataset())
+    app = create_app(
+        {"TESTING": True, "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store
+    )
+    server, url = serve(app)
+    yield url
+    server.shutdown()
+
+
+def page_of(browser: Browser) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("pageerror", lambda error: pytest.fail(f"script error on {page.url}: {error}"))
+    return page
+
+
+def test_typing_into_the_search_box(browser, site):
+    page = page_of(browser)
+    page.goto(site + "/article")
+    box = page.get_by_role("searchbox", name="Search names and sentences")
+    suggest = page.locator("#site-search-suggest")
+
+    # German, with an umlaut-free transliteration of an English name: quick results as one types.
+    box.fill("Taschkent")
+    expect(suggest).to_be_visible()
+    expect(suggest.locator("h3").first).to_have_text("Places")
+    expect(suggest.locator("a").first).to_have_text("Tashkent")
+    expect(suggest.locator("mark").first).to_have_text("Taschkent")
+    page.screenshot(path=ARTIFACTS / "search-suggest.png")
+
+    # A typo: the quick result still finds Kambarata-1, and Enter opens the results page.
+    box.fill("Kambarta")
+    expect(suggest.locator("a").first).to_have_text("Kambarata-1")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=Kambarta")
+    expect(page.locator("#search-summary")).to_contain_text("kambarata")
+    expect(page.locator("section.search-group h2").first).to_contain_text("Initiatives")
+    expect(page.locator("a.hit-title").first).to_have_text("Kambarata-1")
+
+    # English on the results page's own box; the state ranks before the sentences.
+    page.locator("#search-page-q").fill("Kazakhstan")
+    page.locator("#search-page-q").press("Enter")
+    page.wait_for_url("**/search?q=Kazakhstan")
+    expect(page.locator("section.search-group h2").first).to_contain_text("States")
+    expect(page.locator("a.hit-title").first).to_have_text("Kazakhstan")
+    sentences = page.locator("section.search-group", has_text="Sentences")
+    expect(sentences.locator("mark").first).to_contain_text("Kasachstan")
+
+    # German stems and compounds; the hit links to its page.
+    page.locator("#search-page-q").fill("Wasser")
+    page.locator("#search-page-q").press("Enter")
+    page.wait_for_url("**/search?q=Wasser")
+    expect(page.locator("mark", has_text="Wasserressourcen").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "search.png", full_page=True)
+    page.locator("a.hit-title").first.click()
+    page.wait_for_url("**/sector/*")
+    expect(page.locator("h1")).to_be_visible()
+
+    # A transliterated name in the header box, then Escape closes the quick results.
+    box = page.get_by_role("searchbox", name="Search names and sentences")
+    box.fill("Toqajew")
+    expect(suggest.locator("a").first).to_have_text("Tokayev")
+    box.press("Escape")
+    expect(suggest).to_be_hidden()
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def evil_site(tmp_path_factory):
+    dataset = fixture_dataset()
+    build = tmp_path_factory.mktemp("build")
+    write_build(dataset, build)
+    app = create_app(
+        {"TESTING": True, "CAJKG_BUILD_DIR": str(build)}, store=evil_store(dataset, EVIL)
+    )
+    server, url = serve(app)
+    yield url
+    server.shutdown()
+
+
+def test_a_hostile_label_stays_text_in_search(browser, evil_site):
+    page = page_of(browser)
+    page.goto(evil_site + "/")
+    page.get_by_role("searchbox", name="Search names and sentences").fill("window xss")
+    suggest = page.locator("#site-search-suggest")
+    expect(suggest.locator("a").first).to_contain_text("<script>")
+    page.goto(evil_site + "/search?q=window+onerror")
+    expect(page.locator("a.hit-title").first).to_contain_text("<script>")
+    assert page.evaluate("window.__xss") is None
+    page.close()
