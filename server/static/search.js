@@ -54,7 +54,9 @@
           a.textContent = "Sentence " + (hit.position ?? "");
           li.append(a, " ", piece(hit));
         } else if (hit.text === hit.label) {
-          a.append(piece(hit));  // the matching name is the one shown: highlight it in place
+          const name = piece(hit);  // the matching name is the one shown: highlight it in place
+          name.className = "";
+          a.append(name);
           li.append(a);
         } else {
           a.textContent = hit.label;
