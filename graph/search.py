@@ -186,17 +186,19 @@ class SearchIndex:
 
     def __init__(self, docs: Iterable[Doc]) -> None:
         self.docs: list[Doc] = []
-        self.labels: dict[str, str] = {}
+        self._tokens: list[tuple[tuple[str, ...], ...]] = []  # per doc: each word's terms
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._lock = threading.Lock()
         self._db.execute("CREATE VIRTUAL TABLE doc USING fts5(terms, tokenize='ascii')")
         vocabulary: set[str] = set()
         rows = []
         for doc in docs:
-            terms = [k for word in _WORD.findall(doc.text) for k in keys(word, doc.lang)]
+            tokens = tuple(keys(word, doc.lang) for word in _WORD.findall(doc.text))
+            terms = [k for token in tokens for k in token]
             vocabulary.update(terms)
             rows.append((len(self.docs), " ".join(terms)))
             self.docs.append(doc)
+            self._tokens.append(tokens)
         self._db.executemany("INSERT INTO doc(rowid, terms) VALUES (?, ?)", rows)
         self.vocabulary = sorted(vocabulary)
         self._names = _display_names(self.docs)
@@ -255,24 +257,33 @@ class SearchIndex:
             for term in sorted(exact | fuzzy)
         )
         candidates = self._candidates(expression, deadline)
-        scored: list[tuple[float, Doc, tuple[tuple[int, int], ...]]] = []
+        grade = _Grader(alternatives)
+        scored: list[tuple[float, int, tuple[int, ...]]] = []
         for rowid, bm25 in candidates:
             doc = self.docs[rowid]
             if lang and not doc.lang.lower().startswith(lang):
                 continue
-            score, spans = self._score(doc, alternatives, bm25)
+            score, marked = self._score(rowid, grade, bm25)
             if score > 0:
-                scored.append((score, doc, spans))
-        scored.sort(key=lambda item: (-item[0], item[1].rank, item[1].iri))
+                scored.append((score, rowid, marked))
+        scored.sort(key=lambda item: (-item[0], self.docs[item[1]].rank, self.docs[item[1]].iri))
         best: dict[str, Hit] = {}
         per_kind: dict[str, int] = {}
-        for score, doc, spans in scored:
+        for score, rowid, marked in scored:
+            doc = self.docs[rowid]
             if doc.iri in best or per_kind.get(doc.kind, 0) >= limit:
                 continue
             per_kind[doc.kind] = per_kind.get(doc.kind, 0) + 1
             label = self._names.get(doc.iri, doc.text) if doc.is_entity else doc.text
             best[doc.iri] = Hit(
-                doc.iri, doc.kind, label, doc.text, doc.lang, score, spans, doc.position
+                doc.iri,
+                doc.kind,
+                label,
+                doc.text,
+                doc.lang,
+                score,
+                _spans(doc.text, marked),
+                doc.position,
             )
         return Results(query, words, list(best.values()), corrections, total=len(scored))
 
@@ -294,36 +305,63 @@ class SearchIndex:
             finally:
                 self._db.set_progress_handler(None, 0)
 
-    def _score(
-        self, doc: Doc, alternatives: list[tuple[set[str], set[str]]], bm25: float
-    ) -> tuple[float, tuple[tuple[int, int], ...]]:
-        tokens = [(m.start(), m.end(), keys(m.group(), doc.lang)) for m in _WORD.finditer(doc.text)]
-        grades = []
-        marked: set[int] = set()
-        for exact, fuzzy in alternatives:
-            grade = 0.0
-            for index, (_, _, terms) in enumerate(tokens):
-                here = 0.0
-                if any(t in exact for t in terms):
-                    here = 1.0
-                elif any(t.startswith(e) for t in terms for e in exact if len(e) >= 4):
-                    here = 0.8
-                elif any(t in fuzzy for t in terms):
-                    here = 0.6
-                if here:
-                    marked.add(index)
-                    grade = max(grade, here)
-            grades.append(grade)
-        coverage = sum(grades) / len(grades)
+    def _score(self, rowid: int, grade: _Grader, bm25: float) -> tuple[float, tuple[int, ...]]:
+        """The document's score and the indexes of its words that match."""
+        tokens = self._tokens[rowid]
+        best = [0.0] * grade.words
+        marked = []
+        for index, terms in enumerate(tokens):
+            matched = False
+            for term in terms:
+                grades = grade(term)
+                if grades is not None:
+                    matched = True
+                    best = [max(a, b) for a, b in zip(best, grades, strict=True)]
+            if matched:
+                marked.append(index)
+        coverage = sum(best) / len(best)
         if not coverage:
             return 0.0, ()
         relevance = -bm25 / (1 - bm25) if bm25 < 0 else 0.0  # BM25 squeezed into [0, 1)
         score = 10 * coverage + relevance
-        if doc.is_entity:
-            fill = len(marked) / len(tokens) if tokens else 0.0
-            score += 5 + 3 * fill
-        spans = tuple((tokens[i][0], tokens[i][1]) for i in sorted(marked))
-        return score, spans
+        if self.docs[rowid].is_entity:
+            score += 5 + 3 * len(marked) / len(tokens)
+        return score, tuple(marked)
+
+
+class _Grader:
+    """How well one index term matches each searched word: 1 the same term, 0.8 a longer term
+    that begins with it (a compound), 0.6 a typo-corrected term; None when it matches none.
+    Memoized per search: the same terms recur in many documents."""
+
+    def __init__(self, alternatives: list[tuple[set[str], set[str]]]) -> None:
+        self.words = len(alternatives)
+        self._words = [
+            (exact, fuzzy, tuple(e for e in exact if len(e) >= 4)) for exact, fuzzy in alternatives
+        ]
+        self._memo: dict[str, tuple[float, ...] | None] = {}
+
+    def __call__(self, term: str) -> tuple[float, ...] | None:
+        if term in self._memo:
+            return self._memo[term]
+        grades = tuple(
+            1.0
+            if term in exact
+            else 0.8
+            if prefixes and term.startswith(prefixes)
+            else 0.6
+            if term in fuzzy
+            else 0.0
+            for exact, fuzzy, prefixes in self._words
+        )
+        found = self._memo[term] = grades if any(grades) else None
+        return found
+
+
+def _spans(text: str, marked: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """The character ranges of the text's words at the given indexes."""
+    wanted = set(marked)
+    return tuple(m.span() for index, m in enumerate(_WORD.finditer(text)) if index in wanted)
 
 
 def _display_names(docs: list[Doc]) -> dict[str, str]:
