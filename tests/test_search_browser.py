@@ -134,3 +134,37 @@ def test_a_hostile_label_stays_text_in_search(browser, evil_site):
     expect(page.locator("a.hit-title").first).to_contain_text("<script>")
     assert page.evaluate("window.__xss") is None
     page.close()
+
+
+def test_the_timeline_and_the_charts(browser, site):
+    page = page_of(browser)
+    page.goto(site + "/")
+    page.get_by_role("link", name="Timeline", exact=True).click()
+    page.wait_for_url("**/timeline")
+    svg = page.locator("svg.timeline")
+    expect(svg).to_be_visible()
+    expect(svg.locator("title").first).to_have_text("Timeline of the dated things in the graph")
+    whens = svg.locator("text.when").all_text_contents()
+    assert whens[:5] == ["before 2005", "20 December 2025", "May 2026", "2028", "until 2040"]
+    assert whens[-1] == "date not given"
+    assert svg.locator("circle.implied").count() == 3  # 2 entries + the legend
+    items = page.locator("ol.timeline-list li")
+    expect(items.nth(1)).to_contain_text("First Central Asia + Japan Summit")
+    expect(items.nth(1).locator(".badge")).to_have_text("implied")  # the year is inferred
+    expect(items.nth(2).locator(".badge")).to_have_text("stated")
+    expect(items.last).to_contain_text("in Kazakhstan")
+    page.screenshot(path=ARTIFACTS / "timeline.png", full_page=True)
+    svg.locator("a").nth(1).click()
+    page.wait_for_url("**/resource/first-summit*")
+
+    page.goto(site + "/charts")
+    usd = page.locator("section#sums-usd svg")
+    expect(usd.locator("text.value").first).to_have_text("more than 19 billion USD")
+    expect(page.locator("section#sums-jpy svg text.value").first).to_have_text(
+        "approximately 3 trillion JPY"
+    )
+    expect(page.locator("section#counts table")).to_contain_text("mehr als 150")
+    leaders = page.locator("section#proposals-leader tbody tr")
+    expect(leaders.first).to_contain_text("Shavkat Mirziyoyev")
+    page.screenshot(path=ARTIFACTS / "charts.png", full_page=True)
+    page.close()
