@@ -257,3 +257,20 @@ def test_index_build_and_search_are_fast(store: Store) -> None:
         searches.append(time.perf_counter() - started)
     assert min(builds) < 1.0, builds
     assert sorted(searches)[len(searches) // 2] < 0.05, searches
+
+
+def test_a_translated_sentence_is_searched_in_english(url: str) -> None:
+    """The English rendering of the article (cajkg:translatedText @en) is indexed as sentences."""
+    insert = """
+    PREFIX cajkg: <https://w3id.org/cajkg/ontology#>
+    INSERT DATA { GRAPH <https://w3id.org/cajkg/graph/search-test-en> {
+      <https://w3id.org/cajkg/sentence/s99/en> cajkg:position 99 ;
+        cajkg:translatedText "The quokka conference on water takes place in Dushanbe."@en .
+    } }"""
+    response = requests.post(f"{url}/update", data={"update": insert}, headers=AUTH, timeout=60)
+    assert response.status_code == 204
+    body = find(url, "quokka conferences", lang="en")
+    hit = best(body)
+    assert hit["kind"] == "Sentences" and hit["position"] == 99
+    assert hit["iri"] == "https://w3id.org/cajkg/sentence/s99/en"
+    assert marked(hit) == ["quokka", "conference"]
