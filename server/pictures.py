@@ -1,9 +1,10 @@
 """Pictures of the graph, drawn here as SVG from SPARQL queries (graph/sparql/timeline.rq,
-chart-amounts.rq, chart-proposals.rq), so a write shows up in them at once: the timeline of
-dated things, each marked stated or implied, and bar charts of the sums and counts the article
-names, each with the qualifier the text uses. Every picture has a text alternative (its
-<title> and <desc>, and the same facts as a list or table on its page); nothing comes from a
-CDN.
+chart-amounts.rq, chart-proposals.rq, map-states.rq, map-places.rq), so a write shows up in them
+at once: the timeline of dated things, each marked stated or implied, bar charts of the sums and
+counts the article names, each with the qualifier the text uses, and a map of the states and
+places (country outlines from Natural Earth, see cajkg.graph.geoshapes). Every picture has a
+text alternative (its <title> and <desc>, and the same facts as a list or table on its page);
+nothing comes from a CDN or a tile server.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from decimal import Decimal
 from flask import Blueprint, Response, render_template
 from rdflib import URIRef
 from rdflib.term import Node
+
+from cajkg.graph import geoshapes
 
 from . import rendering
 from .config import get_store
@@ -250,3 +253,97 @@ def chart_svg(name: str) -> Response:
         names = ", ".join(c.name for c in all_charts())
         raise Problem(404, f"no chart {name!r}; charts: {names}")
     return Response(render_template("chart-svg.html", chart=chart), content_type=SVG)
+
+
+@dataclass
+class Place:
+    """A place on the map (or listed beside it when the graph has no coordinates)."""
+
+    iri: URIRef
+    label: str
+    kind: str
+    within: str | None
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass
+class Shape:
+    """A country outline; the states of the graph are linked, shaded and counted."""
+
+    country: geoshapes.Country
+    iri: URIRef | None = None
+    label: str | None = None
+    statements: int = 0
+    proposals: int = 0
+    shade: int = 0  # 0 (none) to len(SHADES) - 1
+
+
+SHADES = ("#eef3f7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+
+
+@dataclass
+class Map:
+    """The map's shapes, places and scale."""
+
+    shapes: list[Shape]
+    places: list[Place]
+    unplaced: list[Place]
+    most: int
+    width: float = geoshapes.WIDTH
+    height: float = geoshapes.HEIGHT
+    source: str = geoshapes.SOURCE
+
+
+def the_map() -> Map:
+    """The states shaded by the statements made on their behalf, and the named places."""
+    store, base = get_store(), rendering.base()
+    states: dict[str, dict[str, Node]] = {}
+    for row in rows(run(store, "map-states", base)):
+        if row.get("label") is not None:
+            states[str(row["label"])] = row
+    most = max((int(r["statements"]) for r in states.values()), default=0)  # type: ignore[call-overload]
+    shapes = []
+    for country in geoshapes.countries():
+        shape = Shape(country)
+        row = states.get(country.name)
+        if row is not None:
+            shape.iri = URIRef(str(row["state"]))
+            shape.label = country.name
+            shape.statements = int(row["statements"])  # type: ignore[call-overload]
+            shape.proposals = int(row["proposals"])  # type: ignore[call-overload]
+            steps = len(SHADES) - 1
+            shape.shade = 1 + round((steps - 1) * shape.statements / most) if most else 1
+        shapes.append(shape)
+    shapes.sort(key=lambda s: s.iri is not None)  # the states last, on top
+    places: dict[str, Place] = {}
+    for row in rows(run(store, "map-places", base)):
+        iri = str(row["place"])
+        if iri in places:
+            continue  # the first row has the lowest rank: a capital is not shown as a city
+        place = Place(
+            URIRef(iri),
+            _text(row.get("label")) or rendering.curie(URIRef(iri)),
+            _text(row.get("kind")) or "place",
+            _text(row.get("within")),
+        )
+        if row.get("lat") is not None and row.get("long") is not None:
+            lon, lat = float(row["long"]), float(row["lat"])  # type: ignore[arg-type]
+            if geoshapes.inside(lon, lat):
+                place.x, place.y = geoshapes.project(lon, lat)
+        places[iri] = place
+    shown = [p for p in places.values() if p.x is not None]
+    unplaced = [p for p in places.values() if p.x is None]
+    return Map(shapes, shown, unplaced, most)
+
+
+@bp.route("/map")
+def map_page() -> str:
+    """The map, and the same facts as lists."""
+    return render_template("map.html", title="Map", map=the_map(), shades=SHADES)
+
+
+@bp.route("/map.svg")
+def map_svg() -> Response:
+    """The map alone, as an SVG file."""
+    return Response(render_template("map-svg.html", map=the_map(), shades=SHADES), content_type=SVG)

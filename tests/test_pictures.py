@@ -5,8 +5,11 @@ write that shows up in the next drawing."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -110,3 +113,65 @@ def test_a_write_shows_up_in_the_pictures(url: str) -> None:
     when = texts(svg(url, "/timeline.svg"), "when")
     assert when.index("2031") == when.index("2028") + 1
     assert "approximately 12.5 USD" in texts(svg(url, "/charts/sums-usd.svg"), "value")
+
+
+COORDINATES = Path(__file__).parent / "data" / "map-coordinates.ttl"
+
+
+def test_the_map_shades_the_states_and_places_the_capitals(url: str) -> None:
+    before = svg(url, "/map.svg")
+    states = {
+        (a.findtext(f"{SVG}title") or "").split(":")[0]
+        for a in before.iter(f"{SVG}a")
+        if a.find(f"{SVG}path") is not None
+    }
+    assert states == {
+        "Kazakhstan",
+        "Kyrgyzstan",
+        "Tajikistan",
+        "Turkmenistan",
+        "Uzbekistan",
+        "Japan",
+    }
+    assert "Uzbekistan: 12 statements and 10 proposals on its behalf." in (
+        before.findtext(f"{SVG}desc") or ""
+    )
+    # Coordinates written through the Graph Store protocol put the capitals on the map.
+    put = requests.put(
+        f"{url}/store",
+        params={"graph": "https://w3id.org/cajkg/graph/map-test"},
+        data=COORDINATES.read_bytes(),
+        headers={**AUTH, "Content-Type": "text/turtle"},
+        timeout=60,
+    )
+    assert put.status_code == 201
+    after = svg(url, "/map.svg")
+    names = texts(after, "place-name")
+    assert {"Tokyo", "Tashkent", "Astana", "Dushanbe"} <= set(names)
+    tokyo = next(
+        c for c in after.iter(f"{SVG}circle") if "capital" in (c.get("class") or "") and c.get("cx")
+    )
+    assert float(tokyo.get("cx") or 0) > 0
+    page = requests.get(f"{url}/map", timeout=30).text
+    assert "Kambarata-1 hydropower plant" in page and "no coordinates" in page
+
+
+def test_the_country_shapes_are_read_without_a_network() -> None:
+    """The Natural Earth outlines come from the installed package: in a fresh process where an
+    audit hook refuses every socket and URL request, the shapes still load."""
+    script = (
+        "import sys\n"
+        "def guard(event, args):\n"
+        "    if event.startswith(('socket.', 'urllib.Request')):\n"
+        "        raise OSError(f'network use in an offline test: {event}')\n"
+        "sys.addaudithook(guard)\n"
+        "from cajkg.graph import geoshapes\n"
+        "names = {c.name for c in geoshapes.countries()}\n"
+        "assert {'Kazakhstan', 'Japan', 'Uzbekistan'} <= names, names\n"
+        "print(len(names))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 20
