@@ -277,6 +277,7 @@ class Shape:
     statements: int = 0
     proposals: int = 0
     shade: int = 0  # 0 (none) to len(SHADES) - 1
+    label_at: tuple[float, float] = (0.0, 0.0)  # where its name is written
 
 
 SHADES = ("#eef3f7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
@@ -334,7 +335,30 @@ def the_map() -> Map:
         places[iri] = place
     shown = [p for p in places.values() if p.x is not None]
     unplaced = [p for p in places.values() if p.x is None]
+    for shape in shapes:
+        if shape.iri is not None:
+            shape.label_at = _clear_of(shape, shown)
     return Map(shapes, shown, unplaced, most)
+
+
+def _clear_of(shape: Shape, places: list[Place]) -> tuple[float, float]:
+    """Where the state's name goes: at its shape's inner point, moved down (then up) out of
+    the way of the places' dots and names."""
+    x, y = shape.country.label_at
+    half = 3.8 * len(shape.label or "")
+
+    def hits(top: float) -> bool:
+        for p in places:
+            assert p.x is not None and p.y is not None
+            left, right = p.x - 6, p.x + 10 + 6.5 * len(p.label)
+            if left < x + half and right > x - half and p.y - 11 < top + 3 and p.y + 6 > top - 12:
+                return True
+        return False
+
+    for shift in (0, 16, -16, 30, -30):
+        if not hits(y + shift):
+            return x, y + shift
+    return x, y
 
 
 @bp.route("/map")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pages_fixture import evil_store, fixture_dataset, write_build
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from rdflib import Graph, URIRef
 from werkzeug.serving import make_server
 
 from cajkg.graph.build import build_dataset
@@ -46,6 +47,8 @@ def browser():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     store = MemoryStore(build_dataset())
+    coordinates = Graph().parse(Path(__file__).parent / "data" / "map-coordinates.ttl")
+    store.add_to_graph(URIRef("https://w3id.org/cajkg/graph/map-test"), coordinates)
     app = create_app(
         {"TESTING": True, "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store
     )
@@ -167,4 +170,23 @@ def test_the_timeline_and_the_charts(browser, site):
     leaders = page.locator("section#proposals-leader tbody tr")
     expect(leaders.first).to_contain_text("Shavkat Mirziyoyev")
     page.screenshot(path=ARTIFACTS / "charts.png", full_page=True)
+    page.close()
+
+
+def test_the_map(browser, site):
+    page = page_of(browser)
+    page.goto(site + "/")
+    page.get_by_role("link", name="Map", exact=True).click()
+    page.wait_for_url("**/map")
+    svg = page.locator("svg.map")
+    expect(svg).to_be_visible()
+    names = svg.locator("text.state-name").all_text_contents()
+    assert sorted(names) == sorted(
+        ["Japan", "Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"]
+    )
+    assert {"Tokyo", "Tashkent"} <= set(svg.locator("text.place-name").all_text_contents())
+    expect(page.locator("table tbody tr").first).to_contain_text("Japan")
+    page.screenshot(path=ARTIFACTS / "map.png", full_page=True)
+    svg.locator("a", has=page.locator("text.place-name", has_text="Tashkent")).click()
+    page.wait_for_url("**/resource/Tashkent*")
     page.close()
