@@ -190,3 +190,60 @@ def test_the_map(browser, site):
     svg.locator("a", has=page.locator("text.place-name", has_text="Tashkent")).click()
     page.wait_for_url("**/resource/Tashkent*")
     page.close()
+
+
+CHART_QUERY = """PREFIX cajkg: <https://w3id.org/cajkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?leader (COUNT(DISTINCT ?p) AS ?proposals) WHERE {
+  ?p a cajkg:Proposal ; cajkg:madeBy ?leader .
+}
+GROUP BY ?leader"""
+
+
+def test_the_workbench_sorts_charts_shares_and_remembers(browser, site):
+    page = page_of(browser)
+    page.goto(site + "/query")
+    page.locator("#query").fill(CHART_QUERY)
+    page.locator("#run").click()
+    rows = page.locator("table.results-table tbody tr")
+    expect(rows).to_have_count(5)
+
+    # Sorting by the count, both ways.
+    header = page.locator("table.results-table th", has_text="?proposals")
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    expect(rows.first.locator("td").nth(1).locator(".literal")).to_have_text("1")
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    expect(rows.first.locator("td").nth(1).locator(".literal")).to_have_text("10")
+    expect(rows.first).to_contain_text("Shavkat-Mirziyoyev")
+
+    # A label and a number: the same rows as a bar chart.
+    page.locator("#view-chart").click()
+    chart = page.locator("svg.results-chart")
+    expect(chart).to_be_visible()
+    expect(chart.locator("rect.chart-bar")).to_have_count(5)
+    assert "10" in chart.locator("text.chart-value").all_text_contents()
+    expect(page.locator("table.results-table")).to_be_hidden()
+    page.screenshot(path=ARTIFACTS / "workbench-chart.png", full_page=True)
+
+    # The query is in the URL: opening the link runs it again; it is in the recent queries.
+    assert "query=" in page.url
+    page.goto(page.url)
+    expect(page.locator("table.results-table tbody tr")).to_have_count(5)
+    expect(page.locator("#query")).to_have_value(CHART_QUERY)
+    history = page.locator("#history")
+    history.locator("summary").click()
+    expect(history.locator("button.history-item").first).to_contain_text("SELECT ?leader")
+
+    # A syntax error is marked at its line and column, in the message and in the editor.
+    broken = "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(?o = )\n}"
+    page.locator("#query").fill(broken)
+    page.locator("#run").click()
+    pointer = page.locator("#error-pointer")
+    expect(pointer).to_contain_text("line 4, column 2")
+    assert (
+        page.evaluate("document.getElementById('query').selectionStart") == broken.index("}") + 1
+    )  # 4:2
+    page.screenshot(path=ARTIFACTS / "workbench-error.png")
+    page.close()

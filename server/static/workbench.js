@@ -1,5 +1,7 @@
 // The query workbench: loads named queries into the editor, runs the editor's query through
-// /sparql with fetch, and shows the answer as a table. Data only ever reaches the page through
+// /sparql with fetch, and shows the answer as a sortable table or, when the rows have a label
+// and a number, as a bar chart; keeps the query in the URL and recent queries in this browser;
+// marks a syntax error at its line and column. Data only ever reaches the page through
 // textContent and attributes, never as markup.
 "use strict";
 
@@ -56,19 +58,137 @@
     return td;
   }
 
+  const NUMERIC = /#(integer|decimal|double|float|long|int|short|byte|nonNegativeInteger|positiveInteger|unsignedInt|unsignedLong)$/;
+
+  function isNumber(term) {
+    return !!term && term.type !== "uri" && term.type !== "bnode" &&
+      (NUMERIC.test(term.datatype || "") || (!term.datatype && !term["xml:lang"] &&
+        term.value.trim() !== "" && !isNaN(Number(term.value))));
+  }
+
+  function sortKey(term) {
+    if (!term) return [2, ""];
+    if (isNumber(term)) return [0, Number(term.value)];
+    return [1, (term.type === "uri" ? curie(term.value) : term.value).toLowerCase()];
+  }
+
+  function compare(a, b) {
+    const [ka, va] = sortKey(a), [kb, vb] = sortKey(b);
+    if (ka !== kb) return ka - kb;
+    return va < vb ? -1 : va > vb ? 1 : 0;
+  }
+
+  // A results table whose column headers sort it (again: the other way round).
   function table(data) {
     const vars = data.head.vars || [];
-    const rows = data.results.bindings;
+    const rows = data.results.bindings.slice();
     const t = el("table", null, { class: "results-table" });
     const head = el("tr");
-    for (const v of vars) head.appendChild(el("th", "?" + v, { scope: "col" }));
-    t.appendChild(el("thead")).appendChild(head);
-    const body = t.appendChild(el("tbody"));
-    for (const row of rows) {
-      const tr = body.appendChild(el("tr"));
-      for (const v of vars) tr.appendChild(cell(row[v]));
+    const body = el("tbody");
+    function fill() {
+      body.replaceChildren();
+      for (const row of rows) {
+        const tr = body.appendChild(el("tr"));
+        for (const v of vars) tr.appendChild(cell(row[v]));
+      }
     }
+    for (const v of vars) {
+      const th = el("th", null, { scope: "col", "aria-sort": "none" });
+      const button = el("button", "?" + v, { type: "button", class: "sort", title: "Sort by ?" + v });
+      button.addEventListener("click", function () {
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        for (const other of head.children) other.setAttribute("aria-sort", "none");
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        rows.sort((a, b) => (ascending ? 1 : -1) * compare(a[v], b[v]));
+        fill();
+      });
+      th.appendChild(button);
+      head.appendChild(th);
+    }
+    t.appendChild(el("thead")).appendChild(head);
+    t.appendChild(body);
+    fill();
     return [t, rows.length];
+  }
+
+  // The columns to chart: the first whose values are all numbers, and the first other column
+  // (its label); null when the rows have no such pair.
+  function chartColumns(data) {
+    const vars = data.head.vars || [];
+    const rows = data.results.bindings;
+    if (!rows.length) return null;
+    const number = vars.find((v) => rows.every((r) => isNumber(r[v])));
+    const label = vars.find((v) => v !== number && rows.every((r) => r[v]));
+    return number && label ? { number, label } : null;
+  }
+
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // A horizontal bar chart of the rows (at most 60), built as SVG nodes (never markup).
+  function barChart(data, columns) {
+    const rows = data.results.bindings.slice(0, 60);
+    const values = rows.map((r) => Number(r[columns.number].value));
+    const largest = Math.max(...values.map(Math.abs), 1e-300);
+    const left = 260, room = 420, step = 26, width = left + room + 120;
+    const height = 40 + rows.length * step;
+    const chart = svg("svg", { class: "results-chart", viewBox: `0 0 ${width} ${height}`,
+      width: width, height: height, role: "img", "aria-labelledby": "chart-title" });
+    chart.appendChild(svg("title", { id: "chart-title" },
+      `?${columns.number} by ?${columns.label}, ${rows.length} bars`));
+    chart.appendChild(svg("text", { x: 0, y: 18, class: "chart-heading" },
+      `?${columns.number} by ?${columns.label}`));
+    rows.forEach((row, index) => {
+      const y = 30 + index * step;
+      const term = row[columns.label];
+      const name = term.type === "uri" ? curie(term.value) : term.value;
+      const label = svg("text", { x: left - 8, y: y + 14, "text-anchor": "end", class: "chart-label" },
+        name.length > 38 ? name.slice(0, 37) + "…" : name);
+      if (term.type === "uri") {
+        const link = svg("a", { href: localHref(term.value) });
+        link.appendChild(svg("title", {}, term.value));
+        link.appendChild(label);
+        chart.appendChild(link);
+      } else {
+        chart.appendChild(label);
+      }
+      const w = Math.max(1, (room * Math.abs(values[index])) / largest);
+      chart.appendChild(svg("rect", { x: left, y: y + 2, width: w.toFixed(1), height: 16, class: "chart-bar" }));
+      chart.appendChild(svg("text", { x: left + w + 6, y: y + 14, class: "chart-value" },
+        row[columns.number].value));
+    });
+    return chart;
+  }
+
+  // Table and chart views of a SELECT result; the chart only when the rows can have one.
+  function views(data) {
+    const [t, count] = table(data);
+    const columns = chartColumns(data);
+    if (!columns) {
+      results.appendChild(t);
+      return count;
+    }
+    const bar = el("div", null, { class: "view-switch", role: "group", "aria-label": "Show the results as" });
+    const asTable = el("button", "Table", { type: "button", "aria-pressed": "true", id: "view-table" });
+    const asChart = el("button", "Bar chart", { type: "button", "aria-pressed": "false", id: "view-chart" });
+    bar.append(asTable, asChart);
+    const chartBox = el("div", null, { class: "chart-wrap", hidden: "" });
+    asTable.addEventListener("click", function () {
+      t.hidden = false; chartBox.hidden = true;
+      asTable.setAttribute("aria-pressed", "true"); asChart.setAttribute("aria-pressed", "false");
+    });
+    asChart.addEventListener("click", function () {
+      if (!chartBox.firstChild) chartBox.appendChild(barChart(data, columns));
+      t.hidden = true; chartBox.hidden = false;
+      asTable.setAttribute("aria-pressed", "false"); asChart.setAttribute("aria-pressed", "true");
+    });
+    results.append(bar, t, chartBox);
+    return count;
   }
 
   function setDownloads(query, kind) {
@@ -108,12 +228,15 @@
       return;
     }
     const ms = Math.round(performance.now() - started);
+    remember(query);
     const type = response.headers.get("Content-Type") || "";
     if (!response.ok) {
       status.textContent = "";
+      const message = await response.text();
       error.replaceChildren(
         el("strong", "The query failed (HTTP " + response.status + "). "),
-        el("pre", await response.text()));
+        el("pre", message));
+      markError(query, message);
       error.hidden = false;
       return;
     }
@@ -124,8 +247,7 @@
         status.textContent = "ASK answered in " + ms + " ms.";
         setDownloads(query, "boolean");
       } else {
-        const [t, count] = table(data);
-        results.appendChild(t);
+        const count = views(data);
         status.textContent = count + (count === 1 ? " row" : " rows") + " in " + ms + " ms" +
           (infer.checked ? ", inferred facts included." : ", asserted facts only.");
         setDownloads(query, "bindings");
@@ -135,6 +257,73 @@
       status.textContent = "Graph result in " + ms + " ms.";
       setDownloads(query, "graph");
     }
+  }
+
+  // "error at LINE:COLUMN: ..." (the endpoint's syntax errors): show the line with a caret
+  // under the column, and select that place in the editor.
+  function markError(query, message) {
+    const found = /error at (\d+):(\d+)/.exec(message);
+    if (!found) return;
+    const line = Number(found[1]), column = Number(found[2]);
+    const lines = query.split("\n");
+    if (line < 1 || line > lines.length) return;
+    const text = lines[line - 1];
+    const pointer = el("pre", null, { class: "error-pointer", id: "error-pointer" });
+    pointer.append(el("span", "line " + line + ", column " + column + ":\n", { class: "muted" }),
+      text + "\n" + " ".repeat(Math.max(0, column - 1)) + "^");
+    error.appendChild(pointer);
+    let offset = 0;
+    for (let i = 0; i < line - 1; i++) offset += lines[i].length + 1;
+    offset += Math.min(column - 1, text.length);
+    editor.focus();
+    editor.setSelectionRange(offset, Math.min(offset + 1, query.length));
+  }
+
+  // The query in the address bar (so a link shares it), and in the list of recent queries
+  // (kept in this browser only).
+  const HISTORY = "cajkg.workbench.history";
+  function recent() {
+    try {
+      const list = JSON.parse(localStorage.getItem(HISTORY) || "[]");
+      return Array.isArray(list) ? list.filter((q) => typeof q === "string") : [];
+    } catch (failure) {
+      return [];
+    }
+  }
+
+  function remember(query) {
+    const namedQuery = named.find((q) => q.text === query);
+    const params = new URLSearchParams(namedQuery ? { name: namedQuery.name } : { query });
+    if (!infer.checked) params.set("infer", "false");
+    history.replaceState(null, "", "?" + params.toString());
+    const list = [query, ...recent().filter((q) => q !== query)].slice(0, 20);
+    try {
+      localStorage.setItem(HISTORY, JSON.stringify(list));
+    } catch (failure) {
+      // storage may be full or disabled: the list simply is not kept
+    }
+    showHistory();
+  }
+
+  function showHistory() {
+    const box = document.getElementById("history");
+    const list = document.getElementById("history-list");
+    if (!box || !list) return;
+    const queries = recent();
+    list.replaceChildren();
+    for (const query of queries) {
+      const summary = query.split("\n").filter((l) => l.trim() && !/^\s*(PREFIX|#)/i.test(l)).join(" ");
+      const button = el("button", summary.slice(0, 110) || query.slice(0, 110),
+        { type: "button", class: "history-item", title: query });
+      button.addEventListener("click", function () {
+        editor.value = query;
+        heading.textContent = "Your query";
+        document.getElementById("editor-note").textContent = "";
+        form.requestSubmit();
+      });
+      list.appendChild(el("li")).appendChild(button);
+    }
+    box.hidden = queries.length === 0;
   }
 
   function choose(event) {
@@ -152,5 +341,7 @@
 
   form.addEventListener("submit", run);
   for (const link of document.querySelectorAll("a.example")) link.addEventListener("click", choose);
-  if (new URLSearchParams(location.search).has("name")) form.requestSubmit();
+  showHistory();
+  const asked = new URLSearchParams(location.search);
+  if (asked.has("name") || asked.has("query")) form.requestSubmit();
 })();
