@@ -247,3 +247,36 @@ def test_the_workbench_sorts_charts_shares_and_remembers(browser, site):
     )  # 4:2
     page.screenshot(path=ARTIFACTS / "workbench-error.png")
     page.close()
+
+
+def test_the_workbench_completes_terms_and_names(browser, site):
+    page = page_of(browser)
+    page.goto(site + "/query")
+    editor = page.locator("#query")
+    editor.fill("SELECT ?x WHERE {\n  ?x a Propos")
+    editor.press("End")
+    editor.press("Control+Space")
+    menu = page.locator("#complete")
+    expect(menu).to_be_visible()
+    expect(menu.locator("li").first.locator("code")).to_have_text("cajkg:Proposal")
+    page.screenshot(path=ARTIFACTS / "workbench-complete.png")
+    editor.press("Enter")
+    expect(menu).to_be_hidden()
+    value = editor.input_value()
+    assert value.startswith("PREFIX cajkg: <https://w3id.org/cajkg/ontology#>\n")
+    assert value.endswith("?x a cajkg:Proposal")
+
+    # An entity by its German name (a transliteration), inserted as its prefixed name.
+    editor.press("End")
+    editor.type(" ; cajkg:madeAt ?e . ?e cajkg:heldIn Tokio")
+    editor.press("Control+Space")
+    expect(menu.locator("li code", has_text="cjr:Tokyo").first).to_be_visible()
+    option = menu.locator("li", has=page.locator("code", has_text="cjr:Tokyo")).first
+    option.dispatch_event("mousedown")
+    value = editor.input_value()
+    assert "PREFIX cjr: <https://w3id.org/cajkg/resource/>" in value
+    assert value.endswith("cajkg:heldIn cjr:Tokyo")
+    editor.type(" }")
+    page.locator("#run").click()
+    expect(page.locator("table.results-table tbody tr").first).to_be_visible()
+    page.close()

@@ -108,6 +108,7 @@
     t.appendChild(el("thead")).appendChild(head);
     t.appendChild(body);
     fill();
+    t.rows_ = rows;  // the rows in their current order, which the chart follows
     return [t, rows.length];
   }
 
@@ -131,8 +132,8 @@
   }
 
   // A horizontal bar chart of the rows (at most 60), built as SVG nodes (never markup).
-  function barChart(data, columns) {
-    const rows = data.results.bindings.slice(0, 60);
+  function barChart(all, columns) {
+    const rows = all.slice(0, 60);
     const values = rows.map((r) => Number(r[columns.number].value));
     const largest = Math.max(...values.map(Math.abs), 1e-300);
     const left = 260, room = 420, step = 26, width = left + room + 120;
@@ -183,7 +184,7 @@
       asTable.setAttribute("aria-pressed", "true"); asChart.setAttribute("aria-pressed", "false");
     });
     asChart.addEventListener("click", function () {
-      if (!chartBox.firstChild) chartBox.appendChild(barChart(data, columns));
+      chartBox.replaceChildren(barChart(t.rows_, columns));
       t.hidden = true; chartBox.hidden = false;
       asTable.setAttribute("aria-pressed", "false"); asChart.setAttribute("aria-pressed", "true");
     });
@@ -325,6 +326,122 @@
     }
     box.hidden = queries.length === 0;
   }
+
+  // Completion (Ctrl+Space): prefixes, ontology terms and entity names (labels in German and
+  // English, through the search API) for the word before the cursor; a chosen prefixed name
+  // gets its PREFIX declaration if the query lacks it.
+  const prefixMap = Object.fromEntries(prefixes);
+  const menu = document.getElementById("complete");
+  let options = [], active = -1, span = [0, 0], asking = 0;
+
+  function closeMenu() {
+    options = [];
+    active = -1;
+    if (menu) { menu.hidden = true; menu.replaceChildren(); }
+    editor.setAttribute("aria-expanded", "false");
+    editor.removeAttribute("aria-activedescendant");
+  }
+
+  function highlightOption(index) {
+    active = index;
+    menu.querySelectorAll("li").forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+    if (index >= 0) editor.setAttribute("aria-activedescendant", "complete-" + index);
+  }
+
+  function showMenu(found) {
+    options = found;
+    menu.replaceChildren();
+    if (!found.length) {
+      menu.appendChild(el("li", "Nothing to complete here.", { class: "muted", role: "option", "aria-disabled": "true" }));
+    }
+    found.forEach((option, index) => {
+      const li = el("li", null, { role: "option", id: "complete-" + index, "aria-selected": "false" });
+      li.append(el("code", option.insert), " ", el("span", option.note, { class: "muted" }));
+      li.addEventListener("mousedown", function (event) { event.preventDefault(); accept(index); });
+      menu.appendChild(li);
+    });
+    menu.hidden = false;
+    editor.setAttribute("aria-expanded", "true");
+    if (found.length) highlightOption(0);
+  }
+
+  function ensurePrefix(prefix) {
+    if (!prefixMap[prefix] || new RegExp("PREFIX\\s+" + prefix + ":", "i").test(editor.value)) return;
+    const declaration = "PREFIX " + prefix + ": <" + prefixMap[prefix] + ">\n";
+    const at = editor.selectionStart;
+    editor.value = declaration + editor.value;
+    editor.setSelectionRange(at + declaration.length, at + declaration.length);
+  }
+
+  function accept(index) {
+    const option = options[index];
+    if (!option) return closeMenu();
+    editor.setRangeText(option.insert, span[0], span[1], "end");
+    if (option.prefix) ensurePrefix(option.prefix);
+    closeMenu();
+    editor.focus();
+    editor.dispatchEvent(new Event("input"));
+  }
+
+  async function suggest() {
+    const end = editor.selectionStart;
+    const found = /[A-Za-z\u00C0-\u024F_][\w\u00C0-\u024F-]*:?[\w\u00C0-\u024F-]*$/.exec(editor.value.slice(0, end));
+    if (!found) return showMenu([]);
+    const word = found[0];
+    span = [end - word.length, end];
+    const colon = word.indexOf(":");
+    const prefix = colon >= 0 ? word.slice(0, colon) : null;
+    const words = colon >= 0 ? word.slice(colon + 1) : word;
+    const list = [];
+    if (prefix === null) {
+      for (const [name, ns] of prefixes) {
+        if (name.startsWith(word.toLowerCase())) list.push({ insert: name + ":", note: ns, prefix: name });
+      }
+    }
+    const mine = ++asking;
+    if (words.length >= 2) {
+      try {
+        const response = await fetch("/search?" + new URLSearchParams({ q: words, format: "json", limit: 6 }),
+                                     { headers: { Accept: "application/json" } });
+        if (response.ok) {
+          const data = await response.json();
+          for (const group of data.groups) {
+            if (group.kind === "Sentences") continue;
+            for (const hit of group.hits) {
+              const name = curie(hit.iri);
+              const own = name !== hit.iri ? name.slice(0, name.indexOf(":")) : null;
+              if (prefix !== null && own !== prefix) continue;
+              list.push({ insert: own ? name : "<" + hit.iri + ">", note: hit.label + " · " + group.kind, prefix: own });
+            }
+          }
+        }
+      } catch (failure) {
+        // no suggestions from the search then; the prefixes still show
+      }
+    }
+    if (mine === asking) showMenu(list.slice(0, 12));
+  }
+
+  editor.addEventListener("keydown", function (event) {
+    if (event.key === " " && event.ctrlKey) {
+      event.preventDefault();
+      suggest();
+      return;
+    }
+    if (menu.hidden) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      if (options.length) highlightOption((active + step + options.length) % options.length);
+    } else if ((event.key === "Enter" || event.key === "Tab") && options.length) {
+      event.preventDefault();
+      accept(active);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      closeMenu();
+    }
+  });
+  editor.addEventListener("blur", closeMenu);
 
   function choose(event) {
     const query = named.find((q) => q.name === event.currentTarget.dataset.name);
