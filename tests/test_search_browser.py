@@ -280,3 +280,23 @@ def test_the_workbench_completes_terms_and_names(browser, site):
     page.locator("#run").click()
     expect(page.locator("table.results-table tbody tr").first).to_be_visible()
     page.close()
+
+
+def test_the_workbench_highlights_the_query(browser, site):
+    page = page_of(browser)
+    page.goto(site + "/query?name=04-next-summit-venue")
+    expect(page.locator("table.results-table tbody tr").first).to_be_visible()
+    painted = page.locator("#highlight code")
+    expect(painted.locator(".tok-keyword", has_text="SELECT")).to_have_count(1)
+    assert painted.locator(".tok-variable").count() > 1
+    assert painted.locator(".tok-iri").count() >= 1
+    # The painted copy holds exactly the editor's text, so the colours sit under the letters.
+    assert painted.text_content() == page.locator("#query").input_value() + "\n"
+    page.locator("#query").press("Control+End")
+    page.locator("#query").type("\n# a comment")
+    expect(painted.locator(".tok-comment").last).to_have_text("# a comment")
+    box = page.locator("#query").bounding_box()
+    pre = page.locator("#highlight").bounding_box()
+    assert box and pre and abs(box["height"] - pre["height"]) < 1 and abs(box["y"] - pre["y"]) < 1
+    page.screenshot(path=ARTIFACTS / "workbench-highlight.png")
+    page.close()

@@ -318,6 +318,7 @@
         { type: "button", class: "history-item", title: query });
       button.addEventListener("click", function () {
         editor.value = query;
+        paint();
         heading.textContent = "Your query";
         document.getElementById("editor-note").textContent = "";
         form.requestSubmit();
@@ -325,6 +326,47 @@
       list.appendChild(el("li")).appendChild(button);
     }
     box.hidden = queries.length === 0;
+  }
+
+  // Syntax highlighting: the editor's text is transparent over a copy of it, in coloured
+  // spans, kept in step on every change and scroll (text only ever set as textContent).
+  const painted = document.querySelector("#highlight code");
+  // comment | string | IRI | variable | prefixed name or `a` | language tag | number | word
+  const TOKENS = /(#[^\n]*)|("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|(<[^<>"{}|^`\\\s]*>)|([?$][\w\u00B7\u00C0-\uFFFF]+)|((?:[A-Za-z][\w.-]*)?:[\w.:%-]*|\ba\b)|(@[A-Za-z]+(?:-[A-Za-z0-9]+)*)|(\b\d+(?:\.\d*)?(?:[eE][+-]?\d+)?\b)|([A-Za-z_]+)/g;
+  const KEYWORDS = new Set(("BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED " +
+    "WHERE GROUP BY HAVING ORDER ASC DESC LIMIT OFFSET VALUES UNDEF OPTIONAL GRAPH SERVICE SILENT " +
+    "BIND MINUS UNION FILTER EXISTS NOT IN INSERT DELETE DATA WITH USING DEFAULT ALL LOAD CLEAR " +
+    "DROP CREATE ADD MOVE COPY TO INTO").split(" "));
+  const CLASSES = ["comment", "string", "iri", "variable", "pname", "langtag", "number"];
+
+  function paint() {
+    if (!painted) return;
+    const text = editor.value;
+    const parts = [];
+    let at = 0;
+    for (const match of text.matchAll(TOKENS)) {
+      if (match.index > at) parts.push(document.createTextNode(text.slice(at, match.index)));
+      let kind = CLASSES[match.slice(1).findIndex((group) => group !== undefined)];
+      if (kind === undefined) kind = KEYWORDS.has(match[0].toUpperCase()) ? "keyword" : null;
+      parts.push(kind ? el("span", match[0], { class: "tok-" + kind }) : document.createTextNode(match[0]));
+      at = match.index + match[0].length;
+    }
+    parts.push(document.createTextNode(text.slice(at) + "\n"));  // a last empty line keeps its height
+    painted.replaceChildren(...parts);
+    scrollPaint();
+  }
+
+  function scrollPaint() {
+    const pre = painted.parentElement;
+    pre.scrollTop = editor.scrollTop;
+    pre.scrollLeft = editor.scrollLeft;
+  }
+
+  if (painted) {
+    root.classList.add("highlighting");
+    editor.addEventListener("input", paint);
+    editor.addEventListener("scroll", scrollPaint);
+    paint();
   }
 
   // Completion (Ctrl+Space): prefixes, ontology terms and entity names (labels in German and
@@ -371,6 +413,7 @@
     const at = editor.selectionStart;
     editor.value = declaration + editor.value;
     editor.setSelectionRange(at + declaration.length, at + declaration.length);
+    paint();
   }
 
   function accept(index) {
@@ -448,6 +491,7 @@
     if (!query) return;
     event.preventDefault();
     editor.value = query.text;
+    paint();
     heading.textContent = query.question;
     document.getElementById("editor-note").textContent = query.note;
     for (const link of document.querySelectorAll("a.example")) link.classList.remove("current");
