@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from rdflib.term import Node
 
@@ -265,6 +265,7 @@ class Place:
     within: str | None
     x: float | None = None
     y: float | None = None
+    marked: bool = False
 
 
 @dataclass
@@ -278,6 +279,7 @@ class Shape:
     proposals: int = 0
     shade: int = 0  # 0 (none) to len(SHADES) - 1
     label_at: tuple[float, float] = (0.0, 0.0)  # where its name is written
+    marked: bool = False
 
 
 SHADES = ("#eef3f7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
@@ -291,13 +293,15 @@ class Map:
     places: list[Place]
     unplaced: list[Place]
     most: int
+    marked: int = 0  # how many of the IRIs asked to be marked are on the map
     width: float = geoshapes.WIDTH
     height: float = geoshapes.HEIGHT
     source: str = geoshapes.SOURCE
 
 
-def the_map() -> Map:
-    """The states shaded by the statements made on their behalf, and the named places."""
+def the_map(marks: frozenset[str] = frozenset()) -> Map:
+    """The states shaded by the statements made on their behalf, and the named places; the
+    states and places among `marks` (IRIs) are marked."""
     store, base = get_store(), rendering.base()
     states: dict[str, dict[str, Node]] = {}
     for row in rows(run(store, "map-states", base)):
@@ -338,7 +342,11 @@ def the_map() -> Map:
     for shape in shapes:
         if shape.iri is not None:
             shape.label_at = _clear_of(shape, shown)
-    return Map(shapes, shown, unplaced, most)
+            shape.marked = str(shape.iri) in marks
+    for place in shown:
+        place.marked = str(place.iri) in marks
+    marked = sum(s.marked for s in shapes) + sum(p.marked for p in shown)
+    return Map(shapes, shown, unplaced, most, marked)
 
 
 def _clear_of(shape: Shape, places: list[Place]) -> tuple[float, float]:
@@ -367,7 +375,15 @@ def map_page() -> str:
     return render_template("map.html", title="Map", map=the_map(), shades=SHADES)
 
 
+MAX_MARKS = 100
+
+
 @bp.route("/map.svg")
 def map_svg() -> Response:
-    """The map alone, as an SVG file."""
-    return Response(render_template("map-svg.html", map=the_map(), shades=SHADES), content_type=SVG)
+    """The map alone, as an SVG file; ?mark=IRI (repeated, at most 100) marks those states and
+    places (the workbench shows a query's results so)."""
+    marks = request.args.getlist("mark")
+    if len(marks) > MAX_MARKS:
+        raise Problem(400, f"at most {MAX_MARKS} mark= parameters")
+    drawing = the_map(frozenset(marks))
+    return Response(render_template("map-svg.html", map=drawing, shades=SHADES), content_type=SVG)

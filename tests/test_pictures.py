@@ -16,6 +16,7 @@ import requests
 from conftest import TOKEN, _Server
 
 from cajkg.graph.build import build_dataset
+from cajkg.graph.iris import RES
 from cajkg.graph.store.base import Store
 from cajkg.graph.store.factory import open_store
 from cajkg.server import create_app
@@ -154,6 +155,14 @@ def test_the_map_shades_the_states_and_places_the_capitals(url: str) -> None:
     assert float(tokyo.get("cx") or 0) > 0
     page = requests.get(f"{url}/map", timeout=30).text
     assert "Kambarata-1 hydropower plant" in page and "no coordinates" in page
+    marked = requests.get(
+        f"{url}/map.svg",
+        params={"mark": ["https://w3id.org/cajkg/resource/Tokyo", str(RES.Kazakhstan), "x"]},
+        timeout=30,
+    )
+    assert 'data-marked="2"' in marked.text and "2 marked." in marked.text
+    too_many = requests.get(f"{url}/map.svg", params={"mark": ["x"] * 101}, timeout=30)
+    assert too_many.status_code == 400 and "at most 100" in too_many.text
 
 
 def test_the_country_shapes_are_read_without_a_network() -> None:

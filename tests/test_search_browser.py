@@ -300,3 +300,22 @@ def test_the_workbench_highlights_the_query(browser, site):
     assert box and pre and abs(box["height"] - pre["height"]) < 1 and abs(box["y"] - pre["y"]) < 1
     page.screenshot(path=ARTIFACTS / "workbench-highlight.png")
     page.close()
+
+
+def test_the_workbench_shows_places_on_the_map(browser, site):
+    page = page_of(browser)
+    page.goto(site + "/query")
+    page.locator("#query").fill(
+        "PREFIX cajkg: <https://w3id.org/cajkg/ontology#>\n"
+        "SELECT ?place WHERE { { ?place a cajkg:State } UNION { ?place a cajkg:CapitalCity } }"
+    )
+    page.locator("#run").click()
+    expect(page.locator("table.results-table tbody tr").first).to_be_visible()
+    page.locator("#view-map").click()
+    expect(page.locator("#map-status")).to_contain_text("10 results are marked on the map")
+    image = page.locator("#map-view img.results-map")
+    expect(image).to_be_visible()
+    assert "10 of the results marked" in (image.get_attribute("alt") or "")
+    assert page.evaluate("document.querySelector('#map-view img').naturalWidth") > 0
+    page.screenshot(path=ARTIFACTS / "workbench-map.png", full_page=True)
+    page.close()

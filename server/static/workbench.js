@@ -166,29 +166,60 @@
     return chart;
   }
 
-  // Table and chart views of a SELECT result; the chart only when the rows can have one.
+  // The map of the states and places among the results (the server draws it: /map.svg?mark=).
+  async function mapOf(iris, box) {
+    const params = new URLSearchParams();
+    for (const iri of iris) params.append("mark", iri);
+    box.replaceChildren(el("p", "Drawing the map…", { class: "status" }));
+    try {
+      const response = await fetch("/map.svg?" + params.toString());
+      const text = await response.text();
+      if (!response.ok) throw new Error(text);
+      const marked = Number((/data-marked="(\d+)"/.exec(text) || [0, 0])[1]);
+      if (!marked) {
+        box.replaceChildren(el("p", "None of the results is a state or a place with coordinates.", { class: "status", id: "map-status" }));
+        return;
+      }
+      const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+      box.replaceChildren(
+        el("p", marked + (marked === 1 ? " result is" : " results are") + " marked on the map.", { class: "status", id: "map-status" }),
+        el("img", null, { src: url, alt: "Map of Central Asia and Japan with " + marked + " of the results marked", class: "results-map" }));
+    } catch (failure) {
+      box.replaceChildren(el("p", "The map could not be drawn: " + failure.message, { class: "error" }));
+    }
+  }
+
+  // Table, chart and map views of a SELECT result; the chart only when the rows can have one,
+  // the map only when they hold IRIs.
   function views(data) {
     const [t, count] = table(data);
     const columns = chartColumns(data);
-    if (!columns) {
+    const iris = [...new Set(data.results.bindings.flatMap((row) =>
+      Object.values(row).filter((term) => term.type === "uri").map((term) => term.value)))].slice(0, 100);
+    if (!columns && !iris.length) {
       results.appendChild(t);
       return count;
     }
     const bar = el("div", null, { class: "view-switch", role: "group", "aria-label": "Show the results as" });
-    const asTable = el("button", "Table", { type: "button", "aria-pressed": "true", id: "view-table" });
-    const asChart = el("button", "Bar chart", { type: "button", "aria-pressed": "false", id: "view-chart" });
-    bar.append(asTable, asChart);
     const chartBox = el("div", null, { class: "chart-wrap", hidden: "" });
-    asTable.addEventListener("click", function () {
-      t.hidden = false; chartBox.hidden = true;
-      asTable.setAttribute("aria-pressed", "true"); asChart.setAttribute("aria-pressed", "false");
-    });
-    asChart.addEventListener("click", function () {
-      chartBox.replaceChildren(barChart(t.rows_, columns));
-      t.hidden = true; chartBox.hidden = false;
-      asTable.setAttribute("aria-pressed", "false"); asChart.setAttribute("aria-pressed", "true");
-    });
-    results.append(bar, t, chartBox);
+    const mapBox = el("div", null, { class: "chart-wrap", hidden: "", id: "map-view" });
+    const buttons = [];
+    function view(name, label, show) {
+      const button = el("button", label, { type: "button", "aria-pressed": String(name === "table"), id: "view-" + name });
+      button.addEventListener("click", function () {
+        for (const other of buttons) other.setAttribute("aria-pressed", String(other === button));
+        t.hidden = name !== "table";
+        chartBox.hidden = name !== "chart";
+        mapBox.hidden = name !== "map";
+        if (show) show();
+      });
+      buttons.push(button);
+      bar.appendChild(button);
+    }
+    view("table", "Table");
+    if (columns) view("chart", "Bar chart", () => chartBox.replaceChildren(barChart(t.rows_, columns)));
+    if (iris.length) view("map", "Map", () => mapOf(iris, mapBox));
+    results.append(bar, t, chartBox, mapBox);
     return count;
   }
 
