@@ -15,8 +15,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import shapefile
-from shapely.geometry import MultiPolygon, Polygon, box, shape
+import shapefile  # type: ignore[import-untyped]
+from shapely.geometry import (  # type: ignore[import-untyped]
+    MultiPolygon,
+    Polygon,
+    box,
+    shape,
+)
 
 # Longitude and latitude of the map's edges: Central Asia's west to Japan's east.
 WEST, EAST, SOUTH, NORTH = 44.0, 148.0, 23.0, 57.0

@@ -75,7 +75,7 @@ def _subject(text: str, tokens: list[_Token], index: int) -> tuple[int, list[str
     if before is not None and before[0] == "var":
         return before[1], [text[before[1] + 1 : before[2]]]
     if before is not None and before[0] == ")":
-        names = []
+        names: list[str] = []
         at = index - 2
         while at >= 0 and tokens[at][0] == "var":
             names.insert(0, text[tokens[at][1] + 1 : tokens[at][2]])

@@ -311,12 +311,12 @@ def the_map(marks: frozenset[str] = frozenset()) -> Map:
     shapes = []
     for country in geoshapes.countries():
         shape = Shape(country)
-        row = states.get(country.name)
-        if row is not None:
-            shape.iri = URIRef(str(row["state"]))
+        state = states.get(country.name)
+        if state is not None:
+            shape.iri = URIRef(str(state["state"]))
             shape.label = country.name
-            shape.statements = int(row["statements"])  # type: ignore[call-overload]
-            shape.proposals = int(row["proposals"])  # type: ignore[call-overload]
+            shape.statements = int(state["statements"])  # type: ignore[call-overload]
+            shape.proposals = int(state["proposals"])  # type: ignore[call-overload]
             steps = len(SHADES) - 1
             shape.shade = 1 + round((steps - 1) * shape.statements / most) if most else 1
         shapes.append(shape)
