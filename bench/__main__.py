@@ -184,6 +184,11 @@ def serve_and_measure(
         figures["queries"][name] = per_level
     samples = http.update_latency(server, plan.update_repeats, reasons, plan.budget_s * 4)
     figures["update_ms"] = summary([s * 1000 for s in samples]) if samples else None
+    if reasons:  # cajkg only: oxigraph serve has no search and no pictures
+        search = http.get_latency(server, http.search_paths(), 10, plan.budget_s)
+        figures["search"] = percentiles(search or [float("nan")])
+        pictures = http.get_latency(server, http.PICTURES, 10, plan.budget_s)
+        figures["pictures"] = percentiles(pictures or [float("nan")])
     return figures
 
 

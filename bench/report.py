@@ -88,6 +88,16 @@ def markdown(results: dict[str, Any]) -> str:
             f"reasoning, the triple only) {_s(oxi['update_ms'], digits=1)} ms.",
             "",
         ]
+        if "search" in cajkg:
+            search, pictures = cajkg["search"], cajkg["pictures"]
+            lines += [
+                f"Search (GET /search, JSON, one client): p50 {search['p50_ms']:.1f} ms, p95 "
+                f"{search['p95_ms']:.1f} ms (target: p50 <= 10 ms on the seed graph, <= 50 ms at "
+                f"about 1M triples). A picture (timeline, chart, map SVG): p50 "
+                f"{pictures['p50_ms']:.1f} ms, p95 {pictures['p95_ms']:.1f} ms (target: p50 <= "
+                f"100 ms on the seed graph).",
+                "",
+            ]
         if "cajkg-owlrl-update_ms" in servers:
             lines += [
                 f"The same with owlrl as the write-time reasoner (today's server): "

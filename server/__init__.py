@@ -72,6 +72,8 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         metrics,
         ontology_docs,
         pages,
+        pictures,
+        search,
         sparql,
         workbench,
     )
@@ -96,5 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(workbench.bp)
     app.register_blueprint(diagram.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(pictures.bp)
     app.register_blueprint(pages.bp)
     return app
