@@ -258,6 +258,7 @@ class EngineStore:
             using=using,
             fetchable=self.fetchable,
             services=self.services,
+            skip_refused_loads=True,
         )
 
     def _source(self, dataset: Dataset, iri: URIRef) -> Graph:

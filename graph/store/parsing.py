@@ -22,7 +22,7 @@ from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.operators import string
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Update
+from rdflib.plugins.sparql.sparql import Prologue, Update
 
 from .base import QuerySyntaxError, QueryTimeout
 
@@ -49,6 +49,8 @@ def parse_update(text: str, base: str | None = None) -> Update:
             update = translateUpdate(parseUpdate(text), base=base)
     except Exception as error:
         raise QuerySyntaxError(str(error)) from error
+    if not isinstance(update, Update):  # an empty or prologue-only request: valid, does nothing
+        update = Update(Prologue(), [])
     _guard_regexes(update.algebra)
     return update
 
