@@ -19,6 +19,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Update
+from rdflib.term import Identifier
 
 from cajkg.graph import formats
 
@@ -153,7 +154,7 @@ def _terms(node: Any) -> Iterable[Any]:
         yield node
     elif isinstance(node, dict):  # CompValue, and the quads of a template (graph -> triples)
         for key, value in node.items():
-            if not isinstance(key, str):
+            if isinstance(key, Identifier):
                 yield key
             yield from _terms(value)
     elif isinstance(node, (list, tuple)):
