@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr
 
 from rdflib import Dataset, Graph
 from rdflib.query import Result
@@ -162,6 +164,8 @@ def serialize_result(result: Result, fmt: Format) -> bytes:
         return serialize_graph(result.graph, fmt)
     if fmt.name == "tsv":
         return _tsv(result)
+    if fmt.name == "sparql-xml":
+        return _sparql_xml(result)
     return result.serialize(format=fmt.rdflib_name, encoding="utf-8") or b""
 
 
@@ -224,3 +228,45 @@ def _tsv(result: Result) -> bytes:
     for row in result:
         lines.append("\t".join(_tsv_term(row[v]) for v in variables))  # type: ignore[index]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def escape(text: str) -> str:
+    """XML character data (a carriage return kept, which XML would read as a line feed)."""
+    return _escape(text, {"\r": "&#13;"})
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(term)}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(term)}</bnode>"
+    assert isinstance(term, Literal)
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term)}</literal>"
+    if term.datatype:
+        return f"<literal datatype={quoteattr(term.datatype)}>{escape(term)}</literal>"
+    return f"<literal>{escape(term)}</literal>"
+
+
+def _sparql_xml(result: Result) -> bytes:
+    """SPARQL Query Results XML. rdflib's writer drops every literal whose value is falsy (0,
+    false, 0.0, PT0S: its XML generator skips "empty" text), and SPARQLWrapper reads XML by
+    default, so cajkg writes it itself."""
+    ns = "http://www.w3.org/2005/sparql-results#"
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n', f'<sparql xmlns="{ns}">\n<head>']
+    if result.type == "ASK":
+        parts.append("</head>\n")
+        parts.append(f"<boolean>{'true' if result.askAnswer else 'false'}</boolean>\n")
+    else:
+        variables = result.vars or []
+        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        parts.append("</head>\n<results>\n")
+        for row in result.bindings:
+            parts.append("<result>")
+            for name, value in row.items():
+                if value is not None:
+                    parts.append(f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
+            parts.append("</result>\n")
+        parts.append("</results>\n")
+    parts.append("</sparql>\n")
+    return "".join(parts).encode("utf-8")

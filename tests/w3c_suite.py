@@ -406,7 +406,6 @@ RESULT_READERS = {
     ".csv": ("text/csv", read_csv),
     ".tsv": ("text/tab-separated-values", read_tsv),
 }
-GRAPH_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
 
 
 def _bnode_free(row: Row) -> tuple[tuple[str, Node], ...]:
@@ -446,3 +445,24 @@ def _term_fits(a: Node, b: Node, forward: dict, backward: dict) -> bool:
             return False
         return True
     return a == b and type(a) is type(b)
+
+
+RS = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/result-set#")
+
+
+def read_result_set(graph: Graph) -> Answer | None:
+    """A result set written in RDF (the DAWG rs: vocabulary), or None for a plain graph."""
+    result_set = next(graph.subjects(RDF.type, RS.ResultSet), None)
+    if result_set is None:
+        return None
+    answer = Answer(sorted(str(v) for v in graph.objects(result_set, RS.resultVariable)))
+    boolean = graph.value(result_set, RS.boolean)
+    if boolean is not None:
+        answer.boolean = str(boolean) == "true"
+        return answer
+    for solution in graph.objects(result_set, RS.solution):
+        row: Row = {}
+        for binding in graph.objects(solution, RS.binding):
+            row[str(graph.value(binding, RS.variable))] = graph.value(binding, RS.value)
+        answer.rows.append(row)
+    return answer

@@ -34,17 +34,21 @@ def to_ox(term: Node) -> Any:
 
 
 def from_ox(term: Any) -> Node:
-    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
+    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals).
+
+    Lexical forms are kept exactly as the engine has them: rdflib would otherwise rewrite them
+    through Python values (`INF` as `inf`, `Z` as `+00:00`, hexBinary in lower case), which are
+    different terms, some not even valid."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=term.language, normalize=False)
         if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise StoreError(f"unsupported term in the store: {term!r}")
 
 
