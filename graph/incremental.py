@@ -32,13 +32,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
-from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cajkg.graph.iris import G_INFERRED
-from cajkg.graph.reason import InconsistencyError, closure, is_noise
+from cajkg.graph.reason import InconsistencyError, closure, is_noise, lexical_error
 
 RDFTriple = tuple[Node, Node, Node]
 Triple = tuple[int, int, int]
@@ -942,15 +941,9 @@ class Materializer:
         dt = self._literal_datatype(t[2])
         if dt is None:
             return
-        literal = self._terms[t[2]]
-        try:
-            AltXSDToPYTHON.get(literal.datatype, lambda v: v)(str(literal))
-        except ValueError:
-            self._error(
-                f"Lexical value of the literal '{literal}' does not match its datatype "
-                f"({literal.datatype})",
-                t,
-            )
+        message = lexical_error(self._terms[t[2]])
+        if message is not None:
+            self._error(message, t)
 
 
 def infer(asserted: Dataset) -> Graph:
