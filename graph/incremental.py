@@ -218,6 +218,7 @@ class Materializer:
         self._literal: list[bool] = []
         v = self._id
         self.TYPE, self.SCO, self.SPO = v(RDF.type), v(RDFS.subClassOf), v(RDFS.subPropertyOf)
+        self.PROPERTY = v(RDF.Property)
         self.DOMAIN, self.RANGE, self.EQC = v(RDFS.domain), v(RDFS.range), v(OWL.equivalentClass)
         self.EQP, self.INV, self.CHAIN = (
             v(OWL.equivalentProperty),
@@ -632,6 +633,7 @@ class Materializer:
         """Everything one rule application entails with t as one of its premises."""
         idx, type_ = self._idx, self.TYPE
         s, p, o = t
+        yield p, type_, self.PROPERTY  # RDF entailment rule rdf1: a predicate is a property
         if p == type_:
             cp = self._class_plan(o)
             for d in cp.supers:

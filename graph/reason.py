@@ -8,6 +8,8 @@ is new and useful. Dropped as noise (documented in the README):
 - reflexive triples (x owl:sameAs x, C rdfs:subClassOf C, C owl:equivalentClass C, ...);
 - triples about the RDF, RDFS, OWL and XSD vocabularies themselves (axiomatic triples);
 - `x rdf:type owl:Thing` and `rdfs:Resource`, which hold for every individual.
+owlrl's OWL 2 RL rules lack RDF entailment's rule rdf1, so it is added here: every predicate in
+use is an rdf:Property.
 """
 
 from __future__ import annotations
@@ -112,6 +114,8 @@ def closure(asserted: Dataset) -> Closure:
         errors = sorted(set(errors) - _false_alarms(work))
     if errors:
         raise InconsistencyError(errors)
+    for predicate in {p for _, p, _, _ in work.quads((None, None, None, None))}:
+        scratch.add((predicate, RDF.type, RDF.Property))  # RDF entailment rule rdf1
     inferred = Graph()
     for s, p, o in scratch:
         if is_noise(s, p, o) or (s, p, o) in asserted:
