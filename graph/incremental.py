@@ -397,6 +397,12 @@ class Materializer:
         terms = self._terms
         return terms[t[0]], terms[t[1]], terms[t[2]]
 
+    def _changes_schema(self, t: Triple) -> bool:
+        """Whether a derived triple is schema that the compiled rules do not cover. Rule rdf1's
+        `p rdf:type rdf:Property` is not: owlrl never sees it (`reason.closure` adds it after
+        owlrl), and its only schema rules give reflexive noise."""
+        return self._is_schema(t) and not (t[1] == self.TYPE and t[2] == self.PROPERTY)
+
     def _is_schema(self, t: Triple) -> bool:
         return t[1] in self._schema_predicates or (t[1] == self.TYPE and t[2] in self._meta)
 
@@ -743,7 +749,7 @@ class Materializer:
         while work:
             t = work.pop()
             if t not in idx:
-                if self._is_schema(t):
+                if self._changes_schema(t):
                     raise _Unsupported
                 if literal[t[1]]:
                     continue
@@ -752,7 +758,7 @@ class Materializer:
                 changes.setdefault(t, False)
             for c in self._consequences(t):
                 if c not in idx and not literal[c[1]]:
-                    if self._is_schema(c):
+                    if self._changes_schema(c):
                         raise _Unsupported
                     idx.add(c)
                     added.append(c)
@@ -805,6 +811,9 @@ class Materializer:
                 work.extend(c for c in self._consequences(t) if c not in idx)
                 if t in asserted:
                     work.extend(c for c in self._asserted_consequences(t) if c not in idx)
+        for t in doomed:  # rule rdf1: still a property while a kept triple uses it
+            if t[1] == self.TYPE and t[2] == self.PROPERTY and next(idx.pairs(t[0]), None):
+                work.append(t)
         self._saturate(work)
         lost = {t for t in doomed if t not in idx}
         for message in list(self._errors):
