@@ -140,10 +140,11 @@ def load(suite: str) -> list[Entry]:
 
 
 def new_store(kind: str, where: Path, reasoner: Any = None) -> MemoryStore | OxigraphStore:
-    """An empty store of a kind (two query workers: the suites run one request at a time)."""
+    """An empty store of a kind (one query worker: the suites send one request at a time, and
+    every write is broadcast to each worker)."""
     if kind == "memory":
-        return MemoryStore(reasoner=reasoner, workers=2)
-    return OxigraphStore(where, reasoner=reasoner, workers=2)
+        return MemoryStore(reasoner=reasoner, workers=1)
+    return OxigraphStore(where, reasoner=reasoner, workers=1)
 
 
 class Endpoint:
