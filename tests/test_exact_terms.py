@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rdflib import XSD, URIRef
+from rdflib import URIRef, namespace
 from w3c_suite import RESULT_READERS, STORE_KINDS, Endpoint, literal, new_store
 
 from cajkg.graph.incremental import IncrementalReasoner
@@ -15,16 +15,16 @@ from cajkg.graph.incremental import IncrementalReasoner
 # Lexical forms that rdflib used to rewrite (INF as inf, Z as +00:00, AB as ab, PT0S as P0D) or
 # that owlrl's literal check refused (0, INF, NaN as xsd:double): Oxigraph keeps all of these.
 KEPT = [
-    ("INF", XSD.double),
-    ("-INF", XSD.float),
-    ("NaN", XSD.double),
-    ("2025-12-20T10:00:00Z", XSD.dateTime),
-    ("AB", XSD.hexBinary),
-    ("PT0S", XSD.dayTimeDuration),
-    ("false", XSD.boolean),
-    ("1.5", XSD.decimal),  # next to NaN: rdflib's parser compared them and failed
+    ("INF", namespace.XSD.double),
+    ("-INF", namespace.XSD.float),
+    ("NaN", namespace.XSD.double),
+    ("2025-12-20T10:00:00Z", namespace.XSD.dateTime),
+    ("AB", namespace.XSD.hexBinary),
+    ("PT0S", namespace.XSD.dayTimeDuration),
+    ("false", namespace.XSD.boolean),
+    ("1.5", namespace.XSD.decimal),  # next to NaN: rdflib's parser compared them and failed
 ]
-ZERO_DOUBLE = ("0e0", XSD.double)  # valid; Oxigraph stores it by value, as "0"
+ZERO_DOUBLE = ("0e0", namespace.XSD.double)  # valid; Oxigraph stores it by value, as "0"
 
 
 @pytest.fixture(scope="module", params=STORE_KINDS)
@@ -64,7 +64,7 @@ def test_valid_values_are_stored_and_come_back_untouched(endpoint: Endpoint, wri
     for suffix in (".srx", ".srj", ".tsv"):
         got = _objects(endpoint, "urn:g", suffix)
         assert {literal(lexical, str(dt)) for lexical, dt in KEPT} <= got, suffix
-        assert literal("0", str(XSD.double)) in got, suffix
+        assert literal("0", str(namespace.XSD.double)) in got, suffix
     csv = _objects(endpoint, "urn:g", ".csv")  # CSV carries lexical forms only
     assert {literal(lexical) for lexical, _ in KEPT} <= csv
 
@@ -89,5 +89,5 @@ def test_falsy_values_survive_every_format(endpoint: Endpoint, suffix: str):
     assert lexical["e"] == "0"
     if suffix != ".csv":  # CSV cannot tell an empty string from an unbound value
         assert lexical["f"] == ""
-        assert row["a"].datatype == XSD.integer
-        assert row["b"].datatype == XSD.boolean
+        assert row["a"].datatype == namespace.XSD.integer
+        assert row["b"].datatype == namespace.XSD.boolean
