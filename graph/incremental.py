@@ -952,7 +952,9 @@ class Materializer:
         dt = self._literal_datatype(t[2])
         if dt is None:
             return
-        message = lexical_error(self._terms[t[2]])
+        literal = self._terms[t[2]]
+        assert isinstance(literal, Literal)  # _literal_datatype found a datatype
+        message = lexical_error(literal)
         if message is not None:
             self._error(message, t)
 
