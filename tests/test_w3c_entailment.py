@@ -68,9 +68,7 @@ CASES = [pytest.param(e, id=e.id, marks=_marks(e)) for e in ENTRIES]
 
 @pytest.mark.parametrize("entry", CASES)
 def test_entailment(endpoint: Endpoint, entry: Entry):
-    endpoint.reset()
-    for path in entry.data:
-        endpoint.put(path, None)
+    endpoint.holding([(path, None) for path in entry.data])
     assert entry.query is not None
     text = f"BASE <{entry.query.as_uri()}>\n" + entry.query.read_text("utf-8")
     response = endpoint.query(text, media_type(entry))

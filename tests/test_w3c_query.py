@@ -190,10 +190,8 @@ def matches(got: Answer, want: Answer) -> bool:
 
 def on_cajkg(endpoint: Endpoint, entry: Entry) -> tuple[int, bytes]:
     """Load the test's data into an empty store and ask the server; the status and body."""
-    endpoint.reset()
-    for path in entry.data + [p for p, _ in entry.graph_data]:
-        if ntriples(path):
-            endpoint.put(path, path.as_uri())
+    files = entry.data + [p for p, _ in entry.graph_data]
+    endpoint.holding([(path, path.as_uri()) for path in files if ntriples(path)])
     defaults, named = dataset(entry)
     params = {"default-graph-uri": defaults, "named-graph-uri": named}
     response = endpoint.query(query_text(entry), media_type(entry), **params)

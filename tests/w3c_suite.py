@@ -158,6 +158,7 @@ class Endpoint:
         self._server = _Server(make_app(store))
         self.url = self._server.url
         self.session = requests.Session()
+        self._loaded: tuple[tuple[Path, str | None], ...] | None = None
 
     def close(self) -> None:
         self._server.stop()
@@ -186,6 +187,17 @@ class Endpoint:
         response = self.update("DROP ALL")
         assert response.status_code == 204, response.text
         assert self.store.is_empty()
+        self._loaded = None
+
+    def holding(self, files: list[tuple[Path, str | None]]) -> None:
+        """A store holding exactly these files (path, graph; None: the default graph), for
+        queries: when the previous test loaded the same files, the store is left as it is."""
+        if self._loaded == tuple(files):
+            return
+        self.reset()
+        for path, graph in files:
+            self.put(path, graph)
+        self._loaded = tuple(files)
 
     def put(self, path: Path, graph: str | None) -> None:
         """A data file into a graph (None: the default graph) by Graph Store POST."""
