@@ -12,6 +12,7 @@ Adding a format means adding one row to FORMATS.
 
 from __future__ import annotations
 
+import decimal
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from xml.sax.saxutils import quoteattr
 from rdflib import Dataset, Graph
 from rdflib.query import Result
 from rdflib.term import BNode, Literal, Node, URIRef
+
+from . import serializers
 
 BINDINGS = "bindings"
 BOOLEAN = "boolean"
@@ -120,6 +123,8 @@ FORMATS: tuple[Format, ...] = (
 
 _QUAD_ONLY = frozenset({"trig", "nquads"})
 _PARSERS = {"nt11": "nt"}
+# Writers that keep literals' lexical forms (graph/serializers.py).
+_SERIALIZERS = {"turtle": "cajkg-turtle", "trig": "cajkg-trig"}
 
 
 def for_kind(kind: str) -> list[Format]:
@@ -178,7 +183,14 @@ def serialize_graph(graph: Graph, fmt: Format) -> bytes:
         dataset.default_graph.addN((s, p, o, dataset.default_graph) for s, p, o in graph)
         dataset.namespace_manager = graph.namespace_manager
         graph = dataset
-    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    with decimal.localcontext() as context:
+        # rdflib's writers sort terms by value, and an xsd:decimal compared with a NaN double
+        # raises InvalidOperation under the default (trapping) context; this one is thread-local
+        context.traps[decimal.InvalidOperation] = False
+        if fmt.name == "jsonld":
+            return serializers.jsonld(graph)
+        name = _SERIALIZERS.get(fmt.rdflib_name, fmt.rdflib_name)
+        return graph.serialize(format=name, encoding="utf-8")
 
 
 def _remote_context(node: Any) -> str | None:
