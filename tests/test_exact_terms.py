@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 import pytest
 from rdflib import URIRef, namespace
-from w3c_suite import RESULT_READERS, STORE_KINDS, Endpoint, literal, new_store
+from w3c_suite import RESULT_READERS, STORE_KINDS, Endpoint, literal, new_store, term
 
 from cajkg.graph.incremental import IncrementalReasoner
 
@@ -91,3 +92,33 @@ def test_falsy_values_survive_every_format(endpoint: Endpoint, suffix: str):
         assert lexical["f"] == ""
         assert row["a"].datatype == namespace.XSD.integer
         assert row["b"].datatype == namespace.XSD.boolean
+
+
+RDF_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+
+@pytest.mark.parametrize("media_type", sorted(RDF_FORMATS))
+def test_construct_keeps_values_in_every_rdf_format(endpoint: Endpoint, media_type: str):
+    """rdflib wrote 1.0E6 as 1e+06 in Turtle, and JSON-LD values as JSON numbers (INF as
+    Infinity, which is not JSON); read here by Oxigraph, which keeps lexical forms."""
+    endpoint.reset()
+    values = [*KEPT, ("1.0E6", namespace.XSD.double), ("0.50", namespace.XSD.decimal)]
+    text = f"INSERT DATA {{ GRAPH <urn:g> {{ <urn:s> <urn:p> {_typed(values)} }} }}"
+    assert endpoint.update(text).status_code == 204
+    stored = _objects(endpoint, "urn:g", ".srj")
+    response = endpoint.query(
+        "CONSTRUCT { <urn:s> <urn:p> ?o } WHERE { GRAPH <urn:g> { <urn:s> <urn:p> ?o } }",
+        media_type,
+    )
+    assert response.status_code == 200, response.text
+    got = {term(q.object) for q in ox.parse(response.content, format=RDF_FORMATS[media_type])}
+    assert got == stored
+    assert literal("1.0E6", str(namespace.XSD.double)) not in stored  # Oxigraph's own form
+    assert literal("INF", str(namespace.XSD.double)) in got
