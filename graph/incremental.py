@@ -33,13 +33,12 @@ from dataclasses import dataclass
 from typing import cast
 
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
-from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cajkg.graph.iris import G_INFERRED
-from cajkg.graph.reason import InconsistencyError, closure, is_noise
+from cajkg.graph.reason import InconsistencyError, closure, is_noise, lexical_error
 
 RDFTriple = tuple[Node, Node, Node]
 Triple = tuple[int, int, int]
@@ -220,6 +219,7 @@ class Materializer:
         self._literal: list[bool] = []
         v = self._id
         self.TYPE, self.SCO, self.SPO = v(RDF.type), v(RDFS.subClassOf), v(RDFS.subPropertyOf)
+        self.PROPERTY = v(RDF.Property)
         self.DOMAIN, self.RANGE, self.EQC = v(RDFS.domain), v(RDFS.range), v(OWL.equivalentClass)
         self.EQP, self.INV, self.CHAIN = (
             v(OWL.equivalentProperty),
@@ -397,6 +397,12 @@ class Materializer:
     def _decode(self, t: Triple) -> RDFTriple:
         terms = self._terms
         return terms[t[0]], terms[t[1]], terms[t[2]]
+
+    def _changes_schema(self, t: Triple) -> bool:
+        """Whether a derived triple is schema that the compiled rules do not cover. Rule rdf1's
+        `p rdf:type rdf:Property` is not: owlrl never sees it (`reason.closure` adds it after
+        owlrl), and its only schema rules give reflexive noise."""
+        return self._is_schema(t) and not (t[1] == self.TYPE and t[2] == self.PROPERTY)
 
     def _is_schema(self, t: Triple) -> bool:
         return t[1] in self._schema_predicates or (t[1] == self.TYPE and t[2] in self._meta)
@@ -637,6 +643,7 @@ class Materializer:
         """Everything one rule application entails with t as one of its premises."""
         idx, type_ = self._idx, self.TYPE
         s, p, o = t
+        yield p, type_, self.PROPERTY  # RDF entailment rule rdf1: a predicate is a property
         if p == type_:
             cp = self._class_plan(o)
             for d in cp.supers:
@@ -746,7 +753,7 @@ class Materializer:
         while work:
             t = work.pop()
             if t not in idx:
-                if self._is_schema(t):
+                if self._changes_schema(t):
                     raise _Unsupported
                 if literal[t[1]]:
                     continue
@@ -755,7 +762,7 @@ class Materializer:
                 changes.setdefault(t, False)
             for c in self._consequences(t):
                 if c not in idx and not literal[c[1]]:
-                    if self._is_schema(c):
+                    if self._changes_schema(c):
                         raise _Unsupported
                     idx.add(c)
                     added.append(c)
@@ -808,6 +815,9 @@ class Materializer:
                 work.extend(c for c in self._consequences(t) if c not in idx)
                 if t in asserted:
                     work.extend(c for c in self._asserted_consequences(t) if c not in idx)
+        for t in doomed:  # rule rdf1: still a property while a kept triple uses it
+            if t[1] == self.TYPE and t[2] == self.PROPERTY and next(idx.pairs(t[0]), None):
+                work.append(t)
         self._saturate(work)
         lost = {t for t in doomed if t not in idx}
         for message in list(self._errors):
@@ -946,15 +956,9 @@ class Materializer:
         dt = self._literal_datatype(t[2])
         if dt is None:
             return
-        literal = cast(Literal, self._terms[t[2]])
-        try:
-            AltXSDToPYTHON.get(literal.datatype, lambda v: v)(str(literal))
-        except ValueError:
-            self._error(
-                f"Lexical value of the literal '{literal}' does not match its datatype "
-                f"({literal.datatype})",
-                t,
-            )
+        message = lexical_error(cast(Literal, self._terms[t[2]]))
+        if message is not None:
+            self._error(message, t)
 
 
 def infer(asserted: Dataset) -> Graph:

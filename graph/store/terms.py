@@ -3,6 +3,7 @@ HTTP layer, the reasoner and the update machinery speak rdflib."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,8 +19,24 @@ _XSD_STRING = str(XSD.string)
 RDFTriple = tuple[Node, Node, Node]
 
 
+_SCRATCH_S, _SCRATCH_P = ox.NamedNode("urn:cajkg:s"), ox.NamedNode("urn:cajkg:p")
+
+
+@functools.lru_cache(maxsize=65536)
+def _as_stored(lexical: str, datatype: str) -> Any:
+    """A typed literal as Oxigraph stores it: it keeps numbers, booleans and some other types by
+    value and writes them back canonically ("01" as "1", "0e0" as "0", xsd:negativeInteger as
+    xsd:integer). Every term cajkg hands over takes that form first, so that what a write adds,
+    what the reasoner was told and what a later removal reads back are the same terms."""
+    scratch = ox.Store()
+    scratch.add(
+        ox.Quad(_SCRATCH_S, _SCRATCH_P, ox.Literal(lexical, datatype=ox.NamedNode(datatype)))
+    )
+    return next(iter(scratch)).object
+
+
 def to_ox(term: Node) -> Any:
-    """An rdflib term as a pyoxigraph term."""
+    """An rdflib term as a pyoxigraph term (a typed literal in the form Oxigraph stores)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -27,24 +44,28 @@ def to_ox(term: Node) -> Any:
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        if term.datatype and str(term.datatype) != _XSD_STRING:
+            return _as_stored(str(term), str(term.datatype))
         return ox.Literal(str(term))
     raise StoreError(f"cannot store {term!r}")
 
 
 def from_ox(term: Any) -> Node:
-    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
+    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals).
+
+    Lexical forms are kept exactly as the engine has them: rdflib would otherwise rewrite them
+    through Python values (`INF` as `inf`, `Z` as `+00:00`, hexBinary in lower case), which are
+    different terms, some not even valid."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=term.language, normalize=False)
         if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise StoreError(f"unsupported term in the store: {term!r}")
 
 
