@@ -23,6 +23,7 @@ G_ARTICLE = GRAPH.article
 G_ENTITIES = GRAPH.entities
 G_PROVENANCE = GRAPH.provenance
 G_INFERRED = GRAPH.inferred
+G_TRANSLATION_EN = GRAPH["translation-en"]
 
 PREFIXES: dict[str, str] = {
     "cajkg": str(CAJKG),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import RDF, XSD, Dataset, Literal, URIRef
 
 from cajkg.graph.article import Sentence
-from cajkg.graph.iris import CAJKG, G_PROVENANCE, GRAPH, SENT
+from cajkg.graph.iris import CAJKG, G_PROVENANCE, G_TRANSLATION_EN, GRAPH, SENT
 
 
 class ProvenanceError(Exception):
@@ -22,7 +22,14 @@ class ProvenanceError(Exception):
 
 def fact_graph_names(ds: Dataset) -> list[URIRef]:
     """The named graphs that hold curated facts (everything under cjg: except the built-ins)."""
-    builtin = {GRAPH.ontology, GRAPH.article, GRAPH.provenance, GRAPH.inferred, GRAPH.entities}
+    builtin = {
+        GRAPH.ontology,
+        GRAPH.article,
+        GRAPH.provenance,
+        GRAPH.inferred,
+        GRAPH.entities,
+        G_TRANSLATION_EN,  # the English rendering: text, not facts
+    }
     return sorted(
         g.identifier
         for g in ds.graphs()
