@@ -54,7 +54,7 @@ SHAPE_MESSAGES = {
     "shapes-bad-intention.ttl": "A statement of intention needs exactly one cajkg:modality",
     "shapes-bad-government.ttl": "must name the one state it is an organ of",
 }
-# Fixtures whose violation comes from a SHACL-SPARQL constraint (cajkg.graph.shacl_sparql runs those).
+# Fixtures whose violation comes from a SHACL-SPARQL constraint (run by cajkg.graph.shacl_sparql).
 SPARQL_MESSAGES = ("does not occur", "lacks the shortcut")
 
 
