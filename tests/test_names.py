@@ -163,7 +163,7 @@ def test_every_wikidata_link_cites_its_source(ds):
     assert len(links) >= 12
     for subject, target in links:
         qid = str(target).removeprefix(WD)
-        notes = [str(n) for n in ds.objects(subject, CAJKG.curatorNote) if f"wd:{qid}:" in str(n)]
+        notes = [str(n) for n in ds.objects(subject, SKOS.editorialNote) if f"wd:{qid}:" in str(n)]
         assert len(notes) == 1, f"{subject} -> {qid}: no curator note cites the source"
         assert re.search(r"[\w.-]+/[\w.-]+, \S+ at commit [0-9a-f]{40}", notes[0]), notes[0]
 
