@@ -6,6 +6,7 @@
 | union.ttl, union.nt | the union of all graphs as one graph (no graph names) |
 | ontology.ttl, ontology.rdf | the ontology graph |
 | ontology-with-individuals.owl | RDF/XML for Protégé: the ontology plus every asserted fact |
+| article-en.ttl | the English rendering of the article (graph cjg:translation-en) |
 | void.ttl | the VoID/DCAT description with triple counts |
 """
 
@@ -20,7 +21,7 @@ from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 from cajkg.graph import formats
 from cajkg.graph.build import BuildConfig, build_dataset, cache_key
 from cajkg.graph.describe import describe
-from cajkg.graph.iris import G_INFERRED, G_ONTOLOGY, PREFIXES, Base
+from cajkg.graph.iris import G_INFERRED, G_ONTOLOGY, G_TRANSLATION_EN, PREFIXES, Base
 
 
 def _bind(graph: Graph) -> Graph:
@@ -41,6 +42,13 @@ def ontology(ds: Dataset) -> Graph:
     """The ontology graph on its own."""
     graph = _bind(Graph())
     graph += ds.graph(G_ONTOLOGY)
+    return graph
+
+
+def english(ds: Dataset, base: Base) -> Graph:
+    """The English rendering of the article, for readers who want the text without the facts."""
+    graph = _bind(Graph())
+    graph += ds.graph(base.rebase(G_TRANSLATION_EN))
     return graph
 
 
@@ -85,6 +93,7 @@ DUMPS: tuple[tuple[str, Selection], ...] = (
     ("ontology.ttl", lambda ds, base: ontology(ds)),
     ("ontology.rdf", lambda ds, base: ontology(ds)),
     ("ontology-with-individuals.owl", protege),
+    ("article-en.ttl", english),
 )
 
 

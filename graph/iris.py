@@ -27,6 +27,7 @@ G_INFERRED = GRAPH.inferred
 # The RDF merge of every asserted graph, kept by the stores: the default graph of queries
 # (with G_INFERRED, which holds no asserted triple), so a fact stated twice counts once.
 G_ASSERTED = GRAPH.asserted
+G_TRANSLATION_EN = GRAPH["translation-en"]
 
 PREFIXES: dict[str, str] = {
     "cajkg": str(CAJKG),

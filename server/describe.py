@@ -121,6 +121,7 @@ class Description:
     sources: list[Source]
     contents: list[tuple[Node, Node, Node]]
     graph_size: int
+    translations: list[tuple[str, Node]] = field(default_factory=list)
 
     def label(self, node: Node) -> str | None:
         """The preferred label of any node on the page, if it has one."""
@@ -226,6 +227,18 @@ def describe(store: Store, iri: URIRef, base: Base) -> Description:
             known = names.setdefault(row[term], {}).setdefault("en", [])
             if label in row and str(row[label]) not in known:
                 known.append(str(row[label]))
+    translations = [
+        (str(row["text"]), row["translation"])
+        for row in rows(run(store, "resource-translation", base, this=iri))
+    ]
     return Description(
-        iri, names, alt, outgoing, incoming, _sources(store, iri, base), list(contents), size
+        iri,
+        names,
+        alt,
+        outgoing,
+        incoming,
+        _sources(store, iri, base),
+        list(contents),
+        size,
+        translations,
     )

@@ -105,6 +105,7 @@ class Sentence:
     graphs: dict[URIRef, bool]
     mentions: list[tuple[int, int, URIRef]]
     paragraph_start: bool = False
+    english: str | None = None
 
     @property
     def parts(self) -> list[tuple[str, URIRef | None]]:
@@ -142,6 +143,7 @@ def sentences() -> list[Sentence]:
             {},
             [],  # type: ignore[arg-type, call-overload]
             paragraph_start=start == 0 or article[start - 1 : start] == "\n",
+            english=str(row["english"]) if "english" in row else None,
         )
     for row in rows(run(store, "article-provenance", base)):
         sentence = found.get(row["sentence"])

@@ -333,6 +333,13 @@ INFERENCES = [
     ("alignment prov:wasAttributedTo", EX.remark, PROV.wasAttributedTo, EX.tokayev),
     ("alignment dcterms:subject", EX.hub, DCTERMS.subject, AI),
     ("alignment org:holds", EX.tokayev, ORG.holds, EX["president-kz"]),
+    ("partner o organOf", EX["support-tj"], CAJKG.partner, EX.japan),
+    ("hasOrgan o supports", EX.japan, CAJKG.supports, EX.resolution),
+    ("hasOrgan inverse", EX.japan, CAJKG.hasOrgan, EX["government-jp"]),
+    ("organOf below basedIn", EX["government-jp"], CAJKG.basedIn, EX.japan),
+    ("basedIn o locatedIn", EX["tech-park"], CAJKG.basedIn, EX.asia),
+    ("meetingOf below inFrameworkOf", EX.summit, CAJKG.inFrameworkOf, EX.dialogue),
+    ("hasMeeting inverse", EX.dialogue, CAJKG.hasMeeting, EX.summit),
 ]
 
 
@@ -365,7 +372,7 @@ ERROR_CASES = _error_cases()
 
 def test_error_cases_were_all_collected():
     text = (DATA / "ontology-errors.trig").read_text(encoding="utf-8")
-    assert len(ERROR_CASES) == text.count("{") == 9
+    assert len(ERROR_CASES) == text.count("{") == 10
 
 
 @pytest.mark.parametrize(("case", "culprit", "facts"), ERROR_CASES, ids=[c[0] for c in ERROR_CASES])

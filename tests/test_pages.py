@@ -368,6 +368,7 @@ def test_downloads_list_every_dump_with_its_media_type(client, build_dir):
         "ontology.rdf": "application/rdf+xml",
         "void.ttl": "text/turtle",
         "ontology-with-individuals.owl": "application/rdf+xml",
+        "article-en.ttl": "text/turtle",
     }
     for name, media_type in expected.items():
         assert f'href="/download/{name}"' in html
