@@ -17,7 +17,7 @@ from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cajkg.graph.article import Sentence
-from cajkg.graph.iris import CAJKG, G_PROVENANCE, GRAPH, MENTION, SENT, Base
+from cajkg.graph.iris import CAJKG, G_PROVENANCE, G_TRANSLATION_EN, GRAPH, MENTION, SENT, Base
 
 
 class ProvenanceError(Exception):
@@ -47,9 +47,13 @@ def fact_graph_names(ds: Dataset, base: Base | None = None) -> list[URIRef]:
 
 def mention_iri(sentence: Sentence, start: int, end: int, entity: Node, base: Base) -> URIRef:
     """The IRI of a mention: its sentence, its offsets within it, and the entity's local name."""
+    return _named(f"{sentence.id}-{start}-{end}", entity, base)
+
+
+def _named(place: str, entity: Node, base: Base) -> URIRef:
     local = str(entity).rstrip("/#")
     local = local[max(local.rfind("/"), local.rfind("#")) + 1 :]
-    return base.rebase(MENTION[f"{sentence.id}-{start}-{end}-{local}"])
+    return base.rebase(MENTION[f"{place}-{local}"])
 
 
 def anchor_mentions(ds: Dataset, sentences: list[Sentence], base: Base | None = None) -> None:
@@ -103,11 +107,42 @@ def anchor_mentions(ds: Dataset, sentences: list[Sentence], base: Base | None = 
                 Literal(start + len(str(quote)), datatype=XSD.integer),
             ),
         ]
+    translated, translation_names = _translation_mentions(ds, base, problems)
     if problems:
         raise ProvenanceError(problems)
     for triple in additions:
         prov.add(triple)
     _rename(prov, names)
+    _rename(translated, translation_names)
+
+
+def _translation_mentions(
+    ds: Dataset, base: Base, problems: list[str]
+) -> tuple[Graph, dict[Node, URIRef]]:
+    """The English rendering's graph and the IRIs of its blank-node mentions
+    (`mention/<sentence>-en-<start>-<end>-<entity>`, offsets within the English text); a quote
+    that the English text does not hold is a problem."""
+    term = base.rebase
+    graph = ds.graph(term(G_TRANSLATION_EN))
+    names: dict[Node, URIRef] = {}
+    for rendering, mention in graph.subject_objects(term(CAJKG.translationMention)):
+        text = graph.value(rendering, term(CAJKG.translatedText))
+        sentence = graph.value(rendering, term(CAJKG.translationOf))
+        quote = graph.value(mention, term(CAJKG.quote))
+        entity = graph.value(mention, term(CAJKG.mentionOf))
+        if None in (text, sentence, quote, entity):
+            problems.append(
+                f"mention of <{rendering}> lacks a text, a sentence, a quote or an entity"
+            )
+            continue
+        at = str(text).find(str(quote))
+        if at < 0:
+            problems.append(f"<{rendering}>: quote {str(quote)!r} is not in its English text")
+            continue
+        if isinstance(mention, BNode):
+            local = str(sentence).rstrip("/").rsplit("/", 1)[-1]
+            names[mention] = _named(f"{local}-en-{at}-{at + len(str(quote))}", entity, base)
+    return graph, names
 
 
 def _rename(graph: Graph, names: dict[Node, URIRef]) -> None:

@@ -24,7 +24,13 @@ from cajkg.graph.article import split_sentences
 from cajkg.graph.iris import CAJKG, GRAPH, RES, SECTOR, SENT
 
 FACTS = resources.files("cajkg.graph") / "facts"
-FACT_FILES = ("entities.trig", "s01-s20.trig", "s21-s44.trig")
+FACT_FILES = (
+    "entities.trig",
+    "geonames.trig",
+    "s01-s20.trig",
+    "s21-s44.trig",
+    "translation-en.trig",
+)
 SENTENCES = 44
 DATA = Path(__file__).parent / "data"
 
@@ -158,7 +164,7 @@ def test_every_wording_is_german_text_of_its_sentence(facts, sentences):
 
 
 def test_every_resource_has_a_german_and_an_english_label(facts):
-    entities = facts.graph(GRAPH.entities)
+    entities = facts.graph(GRAPH.entities) + facts.graph(GRAPH["translation-en"])
     used = {
         term
         for s, p, o, _ in facts.quads()

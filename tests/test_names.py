@@ -12,7 +12,7 @@ import pytest
 from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, Namespace, URIRef
 
 from cajkg.graph.build import build_dataset
-from cajkg.graph.iris import CAJKG, G_ENTITIES, G_INFERRED, G_PROVENANCE, G_TRANSLATION_EN, RES
+from cajkg.graph.iris import CAJKG, G_INFERRED, G_PROVENANCE, G_TRANSLATION_EN, GRAPH, RES
 from cajkg.graph.sources import default_sources
 
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
@@ -116,14 +116,14 @@ def test_english_names_use_no_german_spelling(ds, asserted_names):
 
 
 def test_german_names_of_persons_are_the_articles_spelling(dataset, ds):
-    entities = dataset.graph(G_ENTITIES)
+    entities = dataset.graph(GRAPH.entities)
     for person in set(ds.subjects(RDF.type, CAJKG.Person)) & set(entities.subjects()):
         german = [str(o) for o in entities.objects(person, RDFS.label) if o.language == "de"]
         assert german and all(name in ARTICLE for name in german), (person, german)
 
 
 def test_every_alias_is_the_articles_words_or_cited(dataset, ds):
-    entities = dataset.graph(G_ENTITIES)
+    entities = dataset.graph(GRAPH.entities)
     english = " ".join(
         str(o) for o in dataset.graph(G_TRANSLATION_EN).objects(None, CAJKG.translatedText)
     )

@@ -109,3 +109,14 @@ def test_a_sentence_page_shows_its_english_rendering(seed_server):
     assert "<h2>In English</h2>" in html
     assert "after the first “Central Asia + Japan” summit" in html
     assert "Das erklärte die japanische Premierministerin" in html
+
+
+def test_every_mention_of_the_english_text_has_an_iri_and_its_quote_is_in_the_text(translations):
+    graph = translations
+    mentions = list(graph.objects(None, CAJKG.translationMention))
+    assert len(mentions) >= 100
+    for mention in mentions:
+        assert isinstance(mention, URIRef) and "/mention/" in str(mention), mention
+        (rendering,) = graph.subjects(CAJKG.translationMention, mention)
+        quote = graph.value(mention, CAJKG.quote)
+        assert str(quote) in str(graph.value(rendering, CAJKG.translatedText))
