@@ -130,7 +130,7 @@ def _translation_mentions(
         sentence = graph.value(rendering, term(CAJKG.translationOf))
         quote = graph.value(mention, term(CAJKG.quote))
         entity = graph.value(mention, term(CAJKG.mentionOf))
-        if None in (text, sentence, quote, entity):
+        if text is None or sentence is None or quote is None or entity is None:
             problems.append(
                 f"mention of <{rendering}> lacks a text, a sentence, a quote or an entity"
             )
