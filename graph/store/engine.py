@@ -35,15 +35,14 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from cajkg.graph import formats
-from cajkg.graph.incremental import Delta
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES
+from cajkg.graph.reasoner import Delta, Inference, Reasoner, as_reasoner
 
 from . import operations, updates
 from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
 from .deadline import Deadlines
 from .overlay import changes
 from .pool import QueryPool
-from .reasoning import DeltaReasoner, Reasoner, delta_reasoner
 from .terms import from_ox, graph_name, nquads, quad_of, triple_of
 
 log = logging.getLogger(__name__)
@@ -89,7 +88,7 @@ class EngineStore:
         self,
         engine: ox.Store,
         *,
-        reasoner: Reasoner | DeltaReasoner | None = None,
+        reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
         merged_graph: URIRef = G_ASSERTED,
         fetchable: Sequence[str] = (),
@@ -104,7 +103,7 @@ class EngineStore:
         self._inferred = graph_name(inferred_graph)
         self._merged = graph_name(merged_graph)
         self._computed = frozenset({self._inferred, self._merged})
-        self._reasoner = None if reasoner is None else delta_reasoner(reasoner)
+        self._reasoner = None if reasoner is None else as_reasoner(reasoner)
         self._seeded = False
         self._closed = False
         self._write_lock = threading.Lock()

@@ -17,10 +17,10 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
+from cajkg.graph.reasoner import Inference, Reasoner
 
 from .engine import EngineStore
 from .journal import Journal
-from .reasoning import DeltaReasoner, Reasoner
 from .terms import quads_in
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class MemoryStore(EngineStore):
         self,
         dataset: Dataset | bytes | None = None,
         *,
-        reasoner: Reasoner | DeltaReasoner | None = None,
+        reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
         merged_graph: URIRef = G_ASSERTED,
         journal: Journal | None = None,

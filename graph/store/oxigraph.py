@@ -23,11 +23,11 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
+from cajkg.graph.reasoner import Inference, Reasoner
 
 from .base import ReadOnly
 from .engine import EngineStore
 from .journal import fsync_directory
-from .reasoning import DeltaReasoner, Reasoner
 from .terms import nquads, quads_in
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class OxigraphStore(EngineStore):
         self,
         data_dir: Path,
         *,
-        reasoner: Reasoner | DeltaReasoner | None = None,
+        reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
         merged_graph: URIRef = G_ASSERTED,
         read_only: bool = False,
