@@ -118,7 +118,6 @@ class Schema:
         """An OWL (or, for 'Property', RDF) vocabulary term by its local name."""
         return RDF.Property if name == "Property" else OWL[name]
 
-
     def is_schema(self, t: Triple) -> bool:
         return t[1] in self.predicates or (t[1] == self.terms.TYPE and t[2] in self.meta)
 
