@@ -89,6 +89,10 @@ class Materializer:
     def is_asserted(self, t: Triple) -> bool:
         return t in self._asserted
 
+    def is_inferred(self, t: Triple) -> bool:
+        """Whether t is in the inferred graph (derived, not asserted, not noise)."""
+        return self._owlrl is None and self._visible(t)
+
     def add(self, triples: Iterable[RDFTriple]) -> Delta:
         """Assert each of `triples` once more (once per graph it is inserted into).
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -43,7 +44,7 @@ from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge
 from .deadline import Deadlines
 from .overlay import changes
 from .pool import QueryPool
-from .terms import from_ox, graph_name, nquads, quad_of, triple_of
+from .terms import from_ox, graph_name, nquads, quad_of, to_ox, triple_of
 
 log = logging.getLogger(__name__)
 
@@ -358,6 +359,28 @@ class EngineStore:
         inferred = self._reasoner.seed(asserted)
         self._seeded = True
         return inferred
+
+    @contextmanager
+    def reasoner_held(self) -> Iterator[Reasoner | None]:
+        """The seeded reasoner, held still under the write lock, for reading its closure (the
+        explanations of `cajkg.graph.explain`); None on a store without inference."""
+        with self._write_lock:
+            if self._reasoner is not None:
+                self._seed()
+            yield self._reasoner
+
+    def graphs_holding(self, triple: tuple[Node, Node, Node]) -> list[URIRef | None]:
+        """The asserted graphs (None: the default graph) that hold `triple`, blank nodes
+        included; the computed graphs are left out."""
+        s, p, o = (to_ox(term) for term in triple)
+        return sorted(
+            (
+                None if isinstance(q.graph_name, ox.DefaultGraph) else URIRef(q.graph_name.value)
+                for q in self._engine.quads_for_pattern(s, p, o, None)
+                if q.graph_name not in self._computed
+            ),
+            key=lambda name: str(name or ""),
+        )
 
     def refresh_inferences(self) -> None:
         """Recompute the inferred graph from the asserted quads and store the difference."""
