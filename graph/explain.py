@@ -22,7 +22,7 @@ the latest write: a retracted premise is no longer in the closure, so no proof c
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any, Protocol
 
@@ -362,9 +362,20 @@ def _attach_sources(
     for node in proof.walk():
         if node.kind in ("asserted", "axiom"):
             node.sources = [
-                cache.get(g) or cache.setdefault(g, _source(store, g, base))
+                _about(cache.get(g) or cache.setdefault(g, _source(store, g, base)), node.triple)
                 for g in holding.get(node.triple, [])
             ]
+
+
+def _about(source: Source, triple: RDFTriple) -> Source:
+    """The source with only the mentions of the triple's subject or object, when the curator
+    recorded any (else all the graph's mentions)."""
+    ends = {triple[0], triple[2]}
+    sentences = []
+    for sentence in source.sentences:
+        mentions = [m for m in sentence.mentions if m.entity in ends] or sentence.mentions
+        sentences.append(replace(sentence, mentions=mentions))
+    return replace(source, sentences=sentences)
 
 
 def _source(store: ExplainingStore, graph: URIRef | None, base: Base) -> Source:

@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         ontology_docs,
         pages,
         sparql,
+        why,
         workbench,
     )
     from . import config as settings
@@ -81,5 +82,6 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(workbench.bp)
     app.register_blueprint(diagram.bp)
+    app.register_blueprint(why.bp)
     app.register_blueprint(pages.bp)
     return app
