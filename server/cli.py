@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rdflib.query import Result
@@ -185,12 +186,14 @@ def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
     click.echo(formats.serialize_result(result, fmt).decode("utf-8"), nl=False)
 
 
-def _tree(proof: object, indent: str = "") -> list[str]:
+def _tree(proof: object, lists: dict[Any, list[Any]], indent: str = "") -> list[str]:
     """A proof as terminal lines: the triple, its rule, its axioms and premises indented."""
     from cajkg.graph.explain import Proof
 
     assert isinstance(proof, Proof)
     s, p, o = (term.n3() for term in proof.triple)
+    if proof.triple[2] in lists:
+        o = "( " + " ".join(member.n3() for member in lists[proof.triple[2]]) + " )"
     label = {"asserted": "ASSERTED", "axiom": "AXIOM", "axiomatic": "AXIOMATIC"}
     lines = [f"{indent}{label.get(proof.kind, 'INFERRED')} {s} {p} {o}"]
     for source in proof.sources:
@@ -207,7 +210,7 @@ def _tree(proof: object, indent: str = "") -> list[str]:
         for child in (*step.axioms, *step.premises):
             if str(child.triple[1]).endswith(("#first", "#rest")):
                 continue  # the list of an axiom: shown by the axiom itself
-            lines += _tree(child, indent + "    ")
+            lines += _tree(child, lists, indent + "    ")
     if proof.truncated:
         lines.append(f"{indent}  (cut at the size limit)")
     return lines
@@ -274,7 +277,7 @@ def explain(
     if as_json:
         click.echo(json.dumps(explaining.as_json(found), ensure_ascii=False, indent=1))
         return
-    click.echo("\n".join(_tree(found.proof)))
+    click.echo("\n".join(_tree(found.proof, found.lists)))
     limits = explaining.limits()
     click.echo(
         f"({'all proofs' if all_proofs else 'the shortest proof'}; at most "
