@@ -32,6 +32,10 @@ bp = Blueprint("why", __name__)
 bp.record_once(rendering.install)
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# An N-Triples literal: a quoted string, then a language tag or a datatype IRI.
+_LITERAL = re.compile(
+    r'^"(?:[^"\\\n\r]|\\.)*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^<[^<>"{}|^`\\\s]+>)?$'
+)
 JSON = ("application/json",)
 
 
@@ -59,12 +63,10 @@ def _iri(name: str, text: str) -> URIRef:
 def _object(text: str) -> Node:
     if not text.startswith('"'):
         return _iri("o", text)
-    try:
-        term = from_n3(text)
-    except Exception as error:  # rdflib raises several kinds for malformed N-Triples terms
-        raise Problem(400, f"parameter o: not an N-Triples literal: {error}") from None
-    if not isinstance(term, Literal):
+    if not _LITERAL.match(text):
         raise Problem(400, f"parameter o: not an N-Triples literal: {text!r}")
+    term = from_n3(text)
+    assert isinstance(term, Literal)
     return term
 
 
@@ -75,6 +77,12 @@ def _parameter(name: str) -> str:
     if len(values) > 1:
         raise Problem(400, f"parameter {name} is given {len(values)} times")
     return values[0]
+
+
+def _with(**changes: str) -> str:
+    """This request's URL with some parameters replaced."""
+    params = {key: request.args[key] for key in ("s", "p", "o", "g", "all") if key in request.args}
+    return "/explain?" + urlencode({**params, **changes})
 
 
 @bp.get("/explain")
@@ -110,6 +118,7 @@ def explain_triple() -> Response:
                 sentence.text, [(m.start, m.end) for m in sentence.mentions]
             ),
             hidden={str(RDF.first), str(RDF.rest)},
+            other=_with(all="0" if explanation.all_proofs else "1"),
             title="Why? " + " ".join(rendering.curie(t) for t in (s, p, o)),
         )
         response = Response(html, content_type="text/html; charset=utf-8")
