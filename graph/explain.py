@@ -230,10 +230,9 @@ class Prover:
             for y in explored:
                 best = self.rank.get(y)
                 for _, premises in self._derivations.get(y, ()):
-                    ranks = [self.rank.get(q) for q in premises]
-                    if None in ranks:
+                    if any(q not in self.rank for q in premises):
                         continue
-                    candidate = 1 + max(ranks)  # type: ignore[type-var]
+                    candidate = 1 + max(self.rank[q] for q in premises)
                     if best is None or candidate < best:
                         best = candidate
                 if best is not None and best != self.rank.get(y):

@@ -4,6 +4,8 @@ witnesses are gone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from owlrl.DatatypeHandling import AltXSDToPYTHON
 from rdflib import OWL, Literal
 
@@ -38,9 +40,9 @@ class Checks:
         """Drop the witnesses that use a triple no longer in the closure."""
         self.keep(lambda witness: not (witness & gone))
 
-    def keep(self, wanted: object) -> None:
+    def keep(self, wanted: Callable[[frozenset[Triple]], bool]) -> None:
         for message in list(self.errors):
-            witnesses = {w for w in self.errors[message] if wanted(w)}  # type: ignore[operator]
+            witnesses = {w for w in self.errors[message] if wanted(w)}
             if witnesses:
                 self.errors[message] = witnesses
             else:
@@ -148,6 +150,7 @@ class Checks:
         """owlrl's lexical check of asserted typed literals (dt-not-type)."""
         if self.schema.literal_datatype(t[2]) is None:
             return
-        message = literal_error(self.terms.terms[t[2]])  # type: ignore[arg-type]
+        literal = self.terms.terms[t[2]]
+        message = literal_error(literal) if isinstance(literal, Literal) else None
         if message is not None:
             self.error(message, t)

@@ -64,8 +64,8 @@ class Terms:
 
     def find(self, t: RDFTriple) -> Triple | None:
         """The integers of t's terms, or None when one of them was never seen (no interning)."""
-        ids = [self.ids.get(term) for term in t]
-        return None if None in ids else (ids[0], ids[1], ids[2])  # type: ignore[return-value]
+        s, p, o = (self.ids.get(term) for term in t)
+        return None if s is None or p is None or o is None else (s, p, o)
 
 
 class Index:

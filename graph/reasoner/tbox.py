@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
 from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
-from rdflib import OWL, RDF, RDFS, URIRef
+from rdflib import OWL, RDF, RDFS, Literal, URIRef
 
 from .index import Index, Terms, Triple
-from .rules import CLASS_RULES, PROPERTY_RULES, SCHEMA_RULES, Fire
+from .rules import CLASS_RULES, PROPERTY_RULES, SCHEMA_RULES, Fire, Rule
 
 SCHEMA_PREDICATES = (
     RDFS.subClassOf,
@@ -125,7 +125,8 @@ class Schema:
         v = self.terms
         if not v.literal[node]:
             return None
-        datatype = v.terms[node].datatype  # type: ignore[attr-defined]
+        literal = v.terms[node]
+        datatype = literal.datatype if isinstance(literal, Literal) else None
         return v.ids.get(datatype) if datatype in RL_DATATYPES else None
 
     def datatypes_used_by(self, t: Triple) -> set[int]:
@@ -217,11 +218,13 @@ class Schema:
         self.property_plans[p] = plan
         return plan
 
-    def compile(self, rules: tuple, key: int) -> Compiled:  # type: ignore[type-arg]
+    def compile(self, rules: tuple[Rule, ...], key: int) -> Compiled:
         compiled = ((rule.fire, rule.compile(self, key)) for rule in rules)
         return tuple((fire, data) for fire, data in compiled if data)
 
-    def named(self, rules: tuple, key: int) -> Iterator[tuple[str, Fire, tuple[object, ...]]]:  # type: ignore[type-arg]
+    def named(
+        self, rules: tuple[Rule, ...], key: int
+    ) -> Iterator[tuple[str, Fire, tuple[object, ...]]]:
         """The rules that apply to `key` with their names (for explanations)."""
         for rule in rules:
             data = rule.compile(self, key)
