@@ -117,7 +117,7 @@ def explain_triple() -> Response:
             parts=lambda sentence: highlight(
                 sentence.text, [(m.start, m.end) for m in sentence.mentions]
             ),
-            hidden={str(RDF.first), str(RDF.rest)},
+            hidden={RDF.first, RDF.rest},
             other=_with(all="0" if explanation.all_proofs else "1"),
             title="Why? " + " ".join(rendering.curie(t) for t in (s, p, o)),
         )

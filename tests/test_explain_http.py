@@ -64,6 +64,8 @@ def test_html_quotes_the_sentences_with_the_words_marked(server: str) -> None:
     page = response.text
     assert "prp-spo2" in page and "<mark>" in page and "<blockquote" in page
     assert "Qassym-Schomart Toqajew" in page
+    assert "rdf:first" not in page  # a chain's list is shown as ( holdsOffice officeOf )
+    assert "( " in page and "cajkg:officeOf" in page
 
 
 def test_rdf_uses_prov(server: str) -> None:
