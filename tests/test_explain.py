@@ -267,3 +267,30 @@ def test_the_explanation_vocabulary_declares_the_terms_used(store) -> None:
     declared = set(vocabulary.subjects(RDF.type, None))
     ontology_terms = {CAJKG.quote, CAJKG.inSentence, CAJKG.startOffset, CAJKG.endOffset}
     assert ours - ontology_terms - {CAJKG.curatorNote} <= declared
+
+
+# The rule names of the W3C OWL 2 RL rule tables (OWL 2 Profiles, section 4.3, tables 4 to 9).
+W3C_RULES = {
+    *("eq-ref eq-sym eq-trans eq-rep-s eq-rep-p eq-rep-o eq-diff1 eq-diff2 eq-diff3").split(),
+    *(
+        "prp-ap prp-dom prp-rng prp-fp prp-ifp prp-irp prp-symp prp-asyp prp-trp prp-spo1 "
+        "prp-spo2 prp-eqp1 prp-eqp2 prp-pdw prp-adp prp-inv1 prp-inv2 prp-key prp-npa1 prp-npa2"
+    ).split(),
+    *(
+        "cls-thing cls-nothing1 cls-nothing2 cls-int1 cls-int2 cls-uni cls-com cls-svf1 "
+        "cls-svf2 cls-avf cls-hv1 cls-hv2 cls-maxc1 cls-maxc2 cls-maxqc1 cls-maxqc2 cls-maxqc3 "
+        "cls-maxqc4 cls-oo"
+    ).split(),
+    *"cax-sco cax-eqc1 cax-eqc2 cax-dw cax-adc".split(),
+    *"dt-type1 dt-type2 dt-eq dt-diff dt-not-type".split(),
+    *(
+        "scm-cls scm-sco scm-eqc1 scm-eqc2 scm-op scm-dp scm-spo scm-eqp1 scm-eqp2 scm-dom1 "
+        "scm-dom2 scm-rng1 scm-rng2 scm-hv scm-svf1 scm-svf2 scm-avf1 scm-avf2 scm-int scm-uni"
+    ).split(),
+}
+
+
+def test_every_rule_carries_its_w3c_name() -> None:
+    names = [r.name for r in (*CLASS_RULES, *PROPERTY_RULES, *EQUALITY_RULES, *SCHEMA_RULES)]
+    assert set(names) <= W3C_RULES, set(names) - W3C_RULES
+    assert len(set(names)) > 40
