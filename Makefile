@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource
 
-.PHONY: serve test install install-test debian build lint bench bench-full bench-scale bench-stores reliability reliability-quick owlcheck clean
+.PHONY: serve test mypy install install-test debian build lint bench bench-full bench-scale bench-stores reliability reliability-quick owlcheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,17 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy cannot follow setuptools' editable-install import hook, so it reads the packages through
+# links named as they are imported (cajkg.graph -> graph/, cajkg.server -> server/).
+MYPY_TREE := build/mypy
+mypy: install-test
+	mkdir -p $(MYPY_TREE)/cajkg
+	for p in graph server ontology; do ln -sfn $(CURDIR)/$$p $(MYPY_TREE)/cajkg/$$p; done
+	cd $(MYPY_TREE) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
+		-p cajkg.graph -p cajkg.server
+
 # The build runs once here; the tests reuse its cache and dumps through CAJKG_BUILD_DIR.
-test: debian install-test
+test: debian install-test mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cajkg build --build-dir build

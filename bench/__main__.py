@@ -5,10 +5,11 @@
 2. Time the build steps in fresh processes (bench.steps): parse, closure with owlrl and with
    cajkg.graph.reasoner side by side, SHACL validation, and the in-process latency of a
    one-triple update until its inferences exist.
-3. Start cajkg and `oxigraph serve` on the same materialized data, on 127.0.0.1, and measure
+3. Time the RDF-merge default graph against Oxigraph's multiset union (bench.merge).
+4. Start cajkg and `oxigraph serve` on the same materialized data, on 127.0.0.1, and measure
    start-up to first answer, the competency queries at 1, 4 and 16 clients, and the latency of
    a one-triple update until a query sees it (bench.http).
-4. Write bench/results/results.md, results.json and PNG plots (bench.report).
+5. Write bench/results/results.md, results.json and PNG plots (bench.report).
 
 Every figure is the median over repeated runs, with the spread (min-max) beside it.
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 from rdflib import Dataset
 from rdflib.plugins.serializers.nquads import _nq_row
 
-from bench import http, report
+from bench import http, merge, report
 from bench.generate import scaled_quads, seed_dataset
 from cajkg.graph.iris import G_INFERRED
 from cajkg.graph.reasoner import Materializer
@@ -183,12 +184,23 @@ def serve_and_measure(
         figures["queries"][name] = per_level
     samples = http.update_latency(server, plan.update_repeats, reasons, plan.budget_s * 4)
     figures["update_ms"] = summary([s * 1000 for s in samples]) if samples else None
+    if reasons:  # cajkg only: oxigraph serve has no search and no pictures
+        search = http.get_latency(server, http.search_paths(), 10, plan.budget_s)
+        figures["search"] = percentiles(search or [float("nan")])
+        pictures = http.get_latency(server, http.PICTURES, 10, plan.budget_s)
+        figures["pictures"] = percentiles(pictures or [float("nan")])
     return figures
 
 
 def run(plan: Plan, out_dir: Path) -> dict[str, object]:
     started = time.perf_counter()
-    results: dict[str, object] = {"plan": plan.__dict__, "datasets": [], "steps": {}, "http": {}}
+    results: dict[str, object] = {
+        "plan": plan.__dict__,
+        "datasets": [],
+        "steps": {},
+        "merge": {},
+        "http": {},
+    }
     texts = queries()
     results["queries"] = sorted(texts)
     seed = seed_dataset()
@@ -215,6 +227,8 @@ def run(plan: Plan, out_dir: Path) -> dict[str, object]:
             log(f"K={k}: build steps done ({time.perf_counter() - started:.0f} s)")
         for k in plan.http_ks:
             data = Path(str(prepared[k]["materialized_path"]))
+            results["merge"][str(k)] = merge.measure(data, texts, plan.repeats * 5)
+            log(f"K={k}: merge costs done ({time.perf_counter() - started:.0f} s)")
             servers: dict[str, object] = {}
             with http.cajkg_server(data, "incremental") as server:
                 servers["cajkg"] = serve_and_measure(server, plan, texts, reasons=True)

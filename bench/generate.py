@@ -64,7 +64,7 @@ SHARED_CLASSES = frozenset(
     }
 )
 _LOCAL_PREFIXES = tuple(
-    DEFAULT_BASE + part for part in ("resource/", "sentence/", "graph/", "article/")
+    DEFAULT_BASE + part for part in ("resource/", "sentence/", "graph/", "article/", "mention/")
 )
 _GRAPH_NAMES = ("entities", "ontology")
 
@@ -74,7 +74,7 @@ def seed_dataset() -> Dataset:
     config = BuildConfig.from_env()
     dataset = load_dataset(config.sources, config.base)
     article = config.sources.article.read_text(encoding="utf-8")
-    anchor_mentions(dataset, split_sentences(article))
+    anchor_mentions(dataset, split_sentences(article), config.base)
     return dataset
 
 

@@ -13,11 +13,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
 
@@ -251,4 +252,32 @@ def update_latency(
                 time.sleep(0.001)
         samples.append(time.perf_counter() - start)
         _update(server, UPDATE.format(verb="DELETE", i=i))
+    return samples
+
+
+SEARCHES = ("Kasachstan", "Wasser", "Kambarta", "japanischen Unternehmen", "Toqajew", "Tashkent")
+PICTURES = ("/timeline.svg", "/charts/sums-usd.svg", "/map.svg")
+
+
+def search_paths() -> list[str]:
+    """The JSON searches timed: German, English, a typo, a transliteration, two words."""
+    return ["/search?" + urlencode({"q": words, "format": "json"}) for words in SEARCHES]
+
+
+def get_latency(server: Server, paths: Sequence[str], repeats: int, budget_s: float) -> list[float]:
+    """Seconds per GET of each path on cajkg, one client, after one untimed GET of each (the
+    first search builds the index, the first map reads the country outlines)."""
+    base = server.query_url.rsplit("/", 1)[0]
+    session, samples = requests.Session(), []
+    for path in paths:
+        session.get(base + path, timeout=REQUEST_TIMEOUT_S).raise_for_status()
+    deadline = time.perf_counter() + budget_s
+    for _ in range(repeats):
+        for path in paths:
+            if time.perf_counter() > deadline:
+                return samples
+            start = time.perf_counter()
+            reply = session.get(base + path, timeout=REQUEST_TIMEOUT_S)
+            reply.raise_for_status()
+            samples.append(time.perf_counter() - start)
     return samples

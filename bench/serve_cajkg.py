@@ -4,8 +4,9 @@
 does after a cached build (load the N-Quads into the memory store with a reasoner,
 serve with waitress on 127.0.0.1), but on a generated dataset instead of the packaged sources.
 Writes need the bearer token from CAJKG_UPDATE_TOKEN, which the benchmark sets. The reasoner
-the store calls after each write is owlrl (`cajkg.graph.reason.infer`, what the server uses
-today) or `cajkg.graph.reasoner.IncrementalReasoner`.
+the store calls after each write is `cajkg.graph.reasoner.IncrementalReasoner` (what
+`cajkg serve` uses, via graph/store/factory.py) or owlrl (`cajkg.graph.reason.infer`, the
+reference the incremental reasoner is tested against, for comparison).
 """
 
 from __future__ import annotations

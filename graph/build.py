@@ -87,7 +87,7 @@ def assemble(config: BuildConfig) -> Dataset:
         raise BuildError(str(err), exit_code=2) from None
     try:
         article = config.sources.article.read_text(encoding="utf-8")
-        anchor_mentions(ds, split_sentences(article))
+        anchor_mentions(ds, split_sentences(article), config.base)
     except ProvenanceError as err:
         raise BuildError(str(err)) from None
     try:

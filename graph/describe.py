@@ -21,13 +21,12 @@ def dataset_iri(base: Base) -> URIRef:
 def describe(ds: Dataset, base: Base, downloads: dict[str, str], modified: str) -> Graph:
     """VoID, one subset per named graph; DCAT distributions for `downloads` (file: media type)."""
     g = Graph()
-    for s, p, o in parse_graph(resources.files("cajkg.graph") / "dataset.ttl"):
-        g.add(
-            tuple(
-                base.rebase(t) if isinstance(t, URIRef) and str(t).startswith(DEFAULT_BASE) else t
-                for t in (s, p, o)
-            )
+    for triple in parse_graph(resources.files("cajkg.graph") / "dataset.ttl"):
+        s, p, o = (
+            base.rebase(t) if isinstance(t, URIRef) and str(t).startswith(DEFAULT_BASE) else t
+            for t in triple
         )
+        g.add((s, p, o))
     root = dataset_iri(base)
     total = 0
     for named in sorted(ds.graphs(), key=lambda x: str(x.identifier)):

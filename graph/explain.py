@@ -193,6 +193,8 @@ class Prover:
             triggers += [(o, q, z) for q, objects in idx.spo.get(o, {}).items() for z in objects]
         if p in (v.DOMAIN, v.RANGE):
             triggers += [(y, p, o) for y in idx.subjects(p, o)]
+        if p == v.TYPE and o == v.PROPERTY:  # rdf1: a few of the triples that use s
+            triggers += [(a, s, b) for (a, b), _ in zip(idx.pairs(s), range(8), strict=False)]
         seen: set[tuple[str, frozenset[Triple]]] = set()
         found = []
         for trigger in triggers:

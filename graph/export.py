@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 
 from cajkg.graph import formats
-from cajkg.graph.build import BuildConfig, build_dataset
+from cajkg.graph.build import BuildConfig, build_dataset, cache_key
 from cajkg.graph.describe import describe
 from cajkg.graph.iris import G_INFERRED, G_ONTOLOGY, PREFIXES, Base
 
@@ -103,6 +103,21 @@ def _write(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
+# The cache key of the build the dumps were written from (written last, so torn writes show).
+STAMP = ".dumps-key"
+
+
+def dumps_are_current(config: BuildConfig) -> bool:
+    """Whether the build directory holds every dump, written from the current sources."""
+    stamp = config.out_dir / STAMP
+    names = [*(name for name, _ in DUMPS), "void.ttl"]
+    return (
+        stamp.is_file()
+        and stamp.read_text(encoding="utf-8").strip() == cache_key(config)
+        and all((config.out_dir / name).is_file() for name in names)
+    )
+
+
 def write_dumps(config: BuildConfig) -> list[Path]:
     """Build (or load from cache) and write every dump; returns the files written."""
     ds = build_dataset(config)
@@ -120,4 +135,5 @@ def write_dumps(config: BuildConfig) -> list[Path]:
     path = config.out_dir / "void.ttl"
     _write(path, formats.serialize_graph(_bind(void), dump_format(path.name)))
     written.append(path)
+    _write(config.out_dir / STAMP, (cache_key(config) + "\n").encode("utf-8"))
     return written

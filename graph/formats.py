@@ -12,13 +12,18 @@ Adding a format means adding one row to FORMATS.
 
 from __future__ import annotations
 
+import decimal
 import json
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr
 
 from rdflib import Dataset, Graph
 from rdflib.query import Result
 from rdflib.term import BNode, Literal, Node, URIRef
+
+from . import serializers
 
 BINDINGS = "bindings"
 BOOLEAN = "boolean"
@@ -118,6 +123,8 @@ FORMATS: tuple[Format, ...] = (
 
 _QUAD_ONLY = frozenset({"trig", "nquads"})
 _PARSERS = {"nt11": "nt"}
+# Writers that keep literals' lexical forms (graph/serializers.py).
+_SERIALIZERS = {"turtle": "cajkg-turtle", "trig": "cajkg-trig"}
 
 
 def for_kind(kind: str) -> list[Format]:
@@ -132,6 +139,14 @@ def by_name(name: str, kind: str | None = None) -> Format | None:
         if key in (f.name, f.extension, *f.aliases, *f.media_types):
             return f
     return None
+
+
+def named(name: str) -> Format:
+    """A format the code itself names (a KeyError, a programming error, if there is none)."""
+    found = by_name(name)
+    if found is None:
+        raise KeyError(name)
+    return found
 
 
 def by_media_type(media_type: str, kind: str | None = None) -> Format | None:
@@ -162,6 +177,8 @@ def serialize_result(result: Result, fmt: Format) -> bytes:
         return serialize_graph(result.graph, fmt)
     if fmt.name == "tsv":
         return _tsv(result)
+    if fmt.name == "sparql-xml":
+        return _sparql_xml(result)
     return result.serialize(format=fmt.rdflib_name, encoding="utf-8") or b""
 
 
@@ -174,7 +191,14 @@ def serialize_graph(graph: Graph, fmt: Format) -> bytes:
         dataset.default_graph.addN((s, p, o, dataset.default_graph) for s, p, o in graph)
         dataset.namespace_manager = graph.namespace_manager
         graph = dataset
-    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    with decimal.localcontext() as context:
+        # rdflib's writers sort terms by value, and an xsd:decimal compared with a NaN double
+        # raises InvalidOperation under the default (trapping) context; this one is thread-local
+        context.traps[decimal.InvalidOperation] = False
+        if fmt.name == "jsonld":
+            return serializers.jsonld(graph)
+        name = _SERIALIZERS.get(fmt.rdflib_name, fmt.rdflib_name)
+        return graph.serialize(format=name, encoding="utf-8")
 
 
 def _remote_context(node: Any) -> str | None:
@@ -221,6 +245,48 @@ def _tsv(result: Result) -> bytes:
     """SPARQL 1.1 TSV, which rdflib cannot write."""
     variables = result.vars or []
     lines = ["\t".join(f"?{v}" for v in variables)]
-    for row in result:
-        lines.append("\t".join(_tsv_term(row[v]) for v in variables))  # type: ignore[index]
+    for row in result.bindings:
+        lines.append("\t".join(_tsv_term(row.get(v)) for v in variables))
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def escape(text: str) -> str:
+    """XML character data (a carriage return kept, which XML would read as a line feed)."""
+    return _escape(text, {"\r": "&#13;"})
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(term)}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(term)}</bnode>"
+    assert isinstance(term, Literal)
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term)}</literal>"
+    if term.datatype:
+        return f"<literal datatype={quoteattr(term.datatype)}>{escape(term)}</literal>"
+    return f"<literal>{escape(term)}</literal>"
+
+
+def _sparql_xml(result: Result) -> bytes:
+    """SPARQL Query Results XML. rdflib's writer drops every literal whose value is falsy (0,
+    false, 0.0, PT0S: its XML generator skips "empty" text), and SPARQLWrapper reads XML by
+    default, so cajkg writes it itself."""
+    ns = "http://www.w3.org/2005/sparql-results#"
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n', f'<sparql xmlns="{ns}">\n<head>']
+    if result.type == "ASK":
+        parts.append("</head>\n")
+        parts.append(f"<boolean>{'true' if result.askAnswer else 'false'}</boolean>\n")
+    else:
+        variables = result.vars or []
+        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        parts.append("</head>\n<results>\n")
+        for row in result.bindings:
+            parts.append("<result>")
+            for name, value in row.items():
+                if value is not None:
+                    parts.append(f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
+            parts.append("</result>\n")
+        parts.append("</results>\n")
+    parts.append("</sparql>\n")
+    return "".join(parts).encode("utf-8")

@@ -14,13 +14,14 @@ SECTOR = Namespace(DEFAULT_BASE + "sector/")
 RES = Namespace(DEFAULT_BASE + "resource/")
 SENT = Namespace(DEFAULT_BASE + "sentence/")
 GRAPH = Namespace(DEFAULT_BASE + "graph/")
+# Mentions: BASE mention/<sentence>-<start>-<end>-<entity>, minted by graph/provenance.py.
+MENTION = Namespace(DEFAULT_BASE + "mention/")
 
 ONTOLOGY = URIRef(DEFAULT_BASE + "ontology")
 ARTICLE = URIRef(DEFAULT_BASE + "article/de")
 
 G_ONTOLOGY = GRAPH.ontology
 G_ARTICLE = GRAPH.article
-G_ENTITIES = GRAPH.entities
 G_PROVENANCE = GRAPH.provenance
 G_INFERRED = GRAPH.inferred
 # The RDF merge of every asserted graph, kept by the stores: the default graph of queries
@@ -33,6 +34,7 @@ PREFIXES: dict[str, str] = {
     "cjr": str(RES),
     "cjs": str(SENT),
     "cjg": str(GRAPH),
+    "cjm": str(MENTION),
 }
 
 

@@ -71,9 +71,9 @@ def rebase(ds: Dataset, base: Base) -> Dataset:
         out.add(
             (
                 base.rebase(s) if isinstance(s, URIRef) else s,
-                base.rebase(p),
+                base.rebase(p) if isinstance(p, URIRef) else p,
                 base.rebase(o) if isinstance(o, URIRef) else o,
-                out.graph(base.rebase(name)),
+                out.graph(base.rebase(name) if isinstance(name, URIRef) else name),
             )
         )
     return out

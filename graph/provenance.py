@@ -1,15 +1,23 @@
-"""Anchor every curated mention in the article: sentence, start and end offsets.
+"""Anchor every curated mention in the article: sentence, start and end offsets, and an IRI.
 
 Curators write only the quoted words (see the README); offsets are computed here so that they can
 never drift from the text, and a quote that is not in its sentence stops the build.
+
+Curators write a mention as a blank node; the build names it
+`BASE mention/<sentence>-<start>-<end>-<entity>` (offsets within the sentence, the entity's last
+IRI segment), so that pages and explanations can link to it, and so that the data never depends
+on a blank node keeping its identity on a trip through another store. The name is derived from
+the mention itself, so an unchanged source always gives the same IRI, and one span that names
+two entities gives two mentions.
 """
 
 from __future__ import annotations
 
-from rdflib import RDF, XSD, Dataset, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from cajkg.graph.article import Sentence
-from cajkg.graph.iris import CAJKG, G_PROVENANCE, GRAPH, SENT
+from cajkg.graph.iris import CAJKG, G_PROVENANCE, GRAPH, MENTION, SENT, Base
 
 
 class ProvenanceError(Exception):
@@ -20,39 +28,60 @@ class ProvenanceError(Exception):
         self.problems = problems
 
 
-def fact_graph_names(ds: Dataset) -> list[URIRef]:
+def fact_graph_names(ds: Dataset, base: Base | None = None) -> list[URIRef]:
     """The named graphs that hold curated facts (everything under cjg: except the built-ins)."""
-    builtin = {GRAPH.ontology, GRAPH.article, GRAPH.provenance, GRAPH.inferred, GRAPH.entities}
+    base = base or Base()
+    namespace = str(base.rebase(URIRef(str(GRAPH))))
+    builtin = {
+        base.rebase(GRAPH[name])
+        for name in ("ontology", "article", "provenance", "inferred", "entities")
+    }
     return sorted(
         g.identifier
         for g in ds.graphs()
         if isinstance(g.identifier, URIRef)
-        and str(g.identifier).startswith(str(GRAPH))
+        and str(g.identifier).startswith(namespace)
         and g.identifier not in builtin
     )
 
 
-def anchor_mentions(ds: Dataset, sentences: list[Sentence]) -> None:
-    """Add inSentence and offsets to every mention; raise ProvenanceError listing all problems."""
-    by_iri = {SENT[s.id]: s for s in sentences}
-    prov = ds.graph(G_PROVENANCE)
+def mention_iri(sentence: Sentence, start: int, end: int, entity: Node, base: Base) -> URIRef:
+    """The IRI of a mention: its sentence, its offsets within it, and the entity's local name."""
+    local = str(entity).rstrip("/#")
+    local = local[max(local.rfind("/"), local.rfind("#")) + 1 :]
+    return base.rebase(MENTION[f"{sentence.id}-{start}-{end}-{local}"])
+
+
+def anchor_mentions(ds: Dataset, sentences: list[Sentence], base: Base | None = None) -> None:
+    """Add inSentence and offsets to every mention and give blank-node mentions their IRI;
+    raise ProvenanceError listing all problems (and change nothing)."""
+    base = base or Base()
+    term = base.rebase
+    by_iri: dict[Node, Sentence] = {term(SENT[s.id]): s for s in sentences}
+    prov = ds.graph(term(G_PROVENANCE))
     problems: list[str] = []
-    for name in fact_graph_names(ds):
-        if (name, CAJKG.derivedFromSentence, None) not in prov:
+    for name in fact_graph_names(ds, base):
+        if (name, term(CAJKG.derivedFromSentence), None) not in prov:
             problems.append(f"graph <{name}> has no cajkg:derivedFromSentence record")
         if not any(prov.triples((name, RDF.type, None))):
             problems.append(f"graph <{name}> is not typed as stated or implied")
-    additions = []
-    for graph, mention in prov.subject_objects(CAJKG.mention):
+    additions: list[tuple[Node, Node, Node]] = []
+    names: dict[Node, URIRef] = {}
+    for graph, mention in prov.subject_objects(term(CAJKG.mention)):
         # A graph may derive from several sentences; the mention anchors in the first, in
         # article order, that contains its quote.
         sentences = sorted(
-            (by_iri[s] for s in prov.objects(graph, CAJKG.derivedFromSentence) if s in by_iri),
+            (
+                by_iri[s]
+                for s in prov.objects(graph, term(CAJKG.derivedFromSentence))
+                if s in by_iri
+            ),
             key=lambda s: s.start,
         )
-        quote = prov.value(mention, CAJKG.quote)
-        if not sentences or quote is None:
-            problems.append(f"mention in <{graph}> lacks a sentence or a quote")
+        quote = prov.value(mention, term(CAJKG.quote))
+        entity = prov.value(mention, term(CAJKG.mentionOf))
+        if not sentences or quote is None or entity is None:
+            problems.append(f"mention in <{graph}> lacks a sentence, a quote or an entity")
             continue
         found = next(
             ((s, s.text.find(str(quote))) for s in sentences if str(quote) in s.text), None
@@ -63,12 +92,29 @@ def anchor_mentions(ds: Dataset, sentences: list[Sentence]) -> None:
             continue
         sentence, at = found
         start = sentence.start + at
+        if isinstance(mention, BNode):
+            names[mention] = mention_iri(sentence, at, at + len(str(quote)), entity, base)
         additions += [
-            (mention, CAJKG.inSentence, SENT[sentence.id]),
-            (mention, CAJKG.startOffset, Literal(start, datatype=XSD.integer)),
-            (mention, CAJKG.endOffset, Literal(start + len(str(quote)), datatype=XSD.integer)),
+            (mention, term(CAJKG.inSentence), term(SENT[sentence.id])),
+            (mention, term(CAJKG.startOffset), Literal(start, datatype=XSD.integer)),
+            (
+                mention,
+                term(CAJKG.endOffset),
+                Literal(start + len(str(quote)), datatype=XSD.integer),
+            ),
         ]
     if problems:
         raise ProvenanceError(problems)
     for triple in additions:
         prov.add(triple)
+    _rename(prov, names)
+
+
+def _rename(graph: Graph, names: dict[Node, URIRef]) -> None:
+    """Replace nodes by their IRIs wherever they are subject or object in `graph`."""
+    if not names:
+        return
+    changed = [(s, p, o) for s, p, o in graph if s in names or o in names]
+    for s, p, o in changed:
+        graph.remove((s, p, o))
+        graph.add((names.get(s, s), p, names.get(o, o)))

@@ -87,7 +87,7 @@ def normalise(answer: dict[str, Any]) -> tuple[str, Any]:
 
 def as_json(result: Result) -> dict[str, Any]:
     """An rdflib SELECT/ASK result as SPARQL JSON."""
-    return json.loads(result.serialize(format="json"))
+    return json.loads(result.serialize(format="json") or b"{}")
 
 
 def same_answer(actual: dict[str, Any], expected: dict[str, Any], ordered: bool) -> bool:

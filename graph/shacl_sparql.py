@@ -13,6 +13,7 @@ other than sh:targetClass and sh:targetNode stay with pySHACL.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import RDF, BNode, Graph, Literal
@@ -81,7 +82,7 @@ def _focus_nodes(shapes: Graph, shape: Node, data: Graph) -> set[Node]:
     return nodes
 
 
-def _fill(template: str, bindings: dict[str, Node]) -> str:
+def _fill(template: str, bindings: Mapping[str, object]) -> str:
     """SHACL message templates: {?name} and {$name} become the bound values."""
     return _TEMPLATE.sub(lambda m: str(bindings.get(m.group(1), "")), template)
 
@@ -90,11 +91,13 @@ def run(checks: list[Check], shapes: Graph, data: Graph, report: Graph) -> bool:
     """Evaluate the checks on `data`, add their results to pySHACL's report graph; True when
     none was violated."""
     node = report.value(predicate=RDF.type, object=SH.ValidationReport)
+    if node is None:
+        raise ValueError("pySHACL's report has no sh:ValidationReport")
     conforms = True
     for check in checks:
         focus = _focus_nodes(shapes, check.shape, data)
-        for row in data.query(check.query):
-            bindings = row.asdict()
+        for row in data.query(check.query).bindings:
+            bindings = {str(k): v for k, v in row.items()}
             if bindings.get("this") not in focus:
                 continue
             conforms = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import rdflib
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SH
 
@@ -48,9 +49,15 @@ def validate(ds: Dataset, shapes: Graph, inferred: Graph) -> Report:
     from pyshacl import validate as shacl_validate  # 0.1 s to import; a cached build skips it
 
     core, checks = shacl_sparql.split(shapes)
-    conforms, report, _ = shacl_validate(
-        data, shacl_graph=core, inference="none", allow_warnings=True
-    )
+    normalize = rdflib.NORMALIZE_LITERALS
+    try:
+        conforms, report, _ = shacl_validate(
+            data, shacl_graph=core, inference="none", allow_warnings=True
+        )
+    finally:
+        # pyshacl turns rdflib's literal normalization off while it validates and back on
+        # after, whatever it was; cajkg keeps it off (cajkg/graph/__init__.py)
+        rdflib.NORMALIZE_LITERALS = normalize
     conforms = shacl_sparql.run(checks, shapes, data, report) and conforms
     lines = []
     for result in report.subjects(SH.resultSeverity, SH.Violation):

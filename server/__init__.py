@@ -19,16 +19,27 @@ from cajkg.graph.iris import Base
 if TYPE_CHECKING:
     from flask import Flask
 
+    from cajkg.graph.build import BuildConfig
     from cajkg.graph.store.base import Store
+
+
+def _build_config(config: Mapping[str, Any]) -> BuildConfig:
+    """The build the app serves: CAJKG_BUILD_DIR (the app setting, else the environment)."""
+    from cajkg.graph.build import BuildConfig
+
+    build = dataclasses.replace(BuildConfig.from_env(), base=Base(config["CAJKG_BASE"]))
+    if config.get("CAJKG_BUILD_DIR"):
+        build = dataclasses.replace(build, out_dir=Path(config["CAJKG_BUILD_DIR"]))
+    return build
 
 
 def default_store(config: Mapping[str, Any]) -> Store:
     """The store CAJKG_STORE names, over the built graph, with the journal and the reasoner."""
-    from cajkg.graph.build import BuildConfig, build_nquads
+    from cajkg.graph.build import build_nquads
     from cajkg.graph.store.factory import open_store
 
     base = Base(config["CAJKG_BASE"])
-    build = dataclasses.replace(BuildConfig.from_env(), base=base)
+    build = _build_config(config)
     return open_store(
         config["CAJKG_STORE"],
         dataset=lambda: build_nquads(build),
@@ -54,12 +65,15 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         admission,
         cors,
         diagram,
+        dumps,
         errors,
         gsp,
         home,
         metrics,
         ontology_docs,
         pages,
+        pictures,
+        search,
         sparql,
         why,
         workbench,
@@ -71,7 +85,10 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app = Flask(__name__, instance_path=str(Path(values["CAJKG_DATA_DIR"]).resolve()))
     app.config.from_mapping(values)
     app.config["MAX_CONTENT_LENGTH"] = values["CAJKG_MAX_BODY"]
-    app.extensions["cajkg.store"] = store if store is not None else default_store(values)
+    if store is None:
+        store = default_store(values)
+        dumps.init_app(app, _build_config(values))
+    app.extensions["cajkg.store"] = store
     errors.init_app(app)
     metrics.init_app(app)
     admission.init_app(app, values["CAJKG_MAX_INFLIGHT"])
@@ -82,6 +99,8 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(workbench.bp)
     app.register_blueprint(diagram.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(pictures.bp)
     app.register_blueprint(why.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -6,11 +6,13 @@ when it runs, so `cajkg build` works without Flask being importable.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+from rdflib import Variable
 from rdflib.query import Result
 
 from cajkg.graph.build import BuildConfig, BuildError
@@ -54,15 +56,25 @@ def build(build_dir: str) -> None:
 
 
 @main.command()
-def validate() -> None:
+@click.option(
+    "--facts",
+    "extra_facts",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A fact file (TriG) to check along with the packaged sources, before adding it; "
+    "repeatable.",
+)
+def validate(extra_facts: tuple[Path, ...]) -> None:
     """Check the sources: syntax, provenance, SHACL, consistency.
 
     Exit status as pySHACL's: 0 valid, 1 not valid, 2 a source file cannot be read.
     """
     from cajkg.graph.build import assemble
 
+    config = _config(None)
+    sources = dataclasses.replace(config.sources, facts=(*config.sources.facts, *extra_facts))
     try:
-        ds = assemble(_config(None))
+        ds = assemble(dataclasses.replace(config, sources=sources))
     except BuildError as err:
         click.echo(str(err), err=True)
         sys.exit(err.exit_code)
@@ -122,8 +134,7 @@ def export(build_dir: str, format_name: str, graph_iri: str | None, output: str 
         raise click.ClickException(str(err)) from None
     selected: Graph = ds
     if graph_iri:
-        names = {str(g.identifier) for g in ds.graphs()}
-        if graph_iri not in names:
+        if graph_iri not in {str(g.identifier) for g in ds.graphs()}:
             raise click.BadParameter(f"no graph named <{graph_iri}>", param_hint="--graph")
         selected = ds.graph(URIRef(graph_iri))
     data = formats.serialize_graph(selected, fmt)
@@ -138,7 +149,10 @@ def _table(result: Result) -> str:
     if result.type == "ASK":
         return "yes" if result.askAnswer else "no"
     variables = [str(v) for v in result.vars or []]
-    rows = [[("" if row[v] is None else row[v].n3()) for v in variables] for row in result]
+    rows = [
+        ["" if (term := row.get(Variable(v))) is None else term.n3() for v in variables]
+        for row in result.bindings
+    ]
     widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
@@ -171,8 +185,11 @@ def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
 
     text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") else query
     try:
-        store = MemoryStore(build_dataset(_config(build_dir)))
-        result = store.query(text, infer=infer)
+        store = MemoryStore(build_dataset(_config(build_dir)), workers=1)
+        try:
+            result = store.query(text, infer=infer)
+        finally:
+            store.close()
     except (BuildError, StoreError) as err:
         raise click.ClickException(str(err)) from None
     if format_name == "table" and result.type in ("SELECT", "ASK"):
@@ -362,7 +379,10 @@ def serve(
     except (BuildError, StoreError, ValueError, OSError) as err:
         raise click.ClickException(str(err)) from None
     if get_path is not None:
-        response = app.test_client().get(get_path)
+        try:
+            response = app.test_client().get(get_path)
+        finally:
+            app.extensions["cajkg.store"].close()
         click.echo(response.get_data(as_text=True))
         sys.exit(0 if response.status_code == 200 else 1)
     click.echo(

@@ -1,6 +1,6 @@
 """Settings of the server (CAJKG_* environment variables) and the per-app accessors.
 
-SETTINGS is the single table of settings; `settings_markdown()` renders it for the README.
+SETTINGS is the single table of settings (tests/test_docs.py checks the README lists each one).
 """
 
 from __future__ import annotations
@@ -141,16 +141,6 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every setting, parsed, from the environment or its default."""
     env = os.environ if environ is None else environ
     return {s.name: s.parse(env.get(s.name, s.default)) for s in SETTINGS}
-
-
-def settings_markdown() -> str:
-    """The settings as a Markdown table (pasted into the README)."""
-    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
-    rows += [
-        f"| `{s.name}` | {f'`{s.default}`' if s.default else '(unset)'} | {s.help} |"
-        for s in SETTINGS
-    ]
-    return "\n".join(rows)
 
 
 def get_store() -> Store:

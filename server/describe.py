@@ -16,7 +16,7 @@ from rdflib import RDF, BNode, URIRef
 from rdflib.query import Result
 from rdflib.term import Literal, Node
 
-from cajkg.graph.iris import DEFAULT_BASE, G_INFERRED, Base
+from cajkg.graph.iris import CAJKG, DEFAULT_BASE, G_INFERRED, Base
 from cajkg.graph.store.base import Store
 
 _VARIABLE = re.compile(r"\$([A-Za-z_]\w*)")
@@ -153,9 +153,12 @@ def is_known(store: Store, iri: URIRef, base: Base) -> bool:
 def _links(store: Store, iri: URIRef, base: Base) -> tuple[list[Link], list[Link]]:
     inferred_graph = base.rebase(G_INFERRED)
     found: dict[tuple[str, Node, Node], Link] = {}
+    mention_of = base.rebase(CAJKG.mentionOf)
     for row in rows(run(store, "resource-links", base, this=iri)):
         if isinstance(row["other"], BNode):
-            continue  # mention records and restrictions: the sources section shows mentions
+            continue  # restrictions and lists of the ontology
+        if row["p"] == mention_of and str(row["direction"]) == "in":
+            continue  # the sources section marks the mentions of the resource in its sentences
         key = (str(row["direction"]), row["p"], row["other"])
         link = found.setdefault(key, Link(row["p"], row["other"]))  # type: ignore[arg-type]
         link.graphs.append(row["g"])  # type: ignore[arg-type]

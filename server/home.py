@@ -22,6 +22,7 @@ from cajkg.graph.sources import default_sources
 from . import negotiate, pages, rendering
 from .config import get_store
 from .describe import rows, run
+from .dumps import wait as wait_for_dumps
 from .errors import Problem
 from .workbench import named_queries
 
@@ -48,6 +49,7 @@ def build_dir() -> Path:
 
 def dumps() -> list[Dump]:
     """The dumps present in the build directory, in the order of the export table."""
+    wait_for_dumps()
     folder = build_dir()
     found = []
     for name in (*(n for n, _ in DUMPS), VOID_FILE):
@@ -188,6 +190,7 @@ def download(name: str) -> Response:
 @bp.route("/.well-known/void")
 def void() -> Response:
     """The VoID and DCAT description of the dataset, in the format the client asks for."""
+    wait_for_dumps()
     path = build_dir() / VOID_FILE
     if not path.is_file():
         raise Problem(404, "no dataset description yet: run `cajkg build`")

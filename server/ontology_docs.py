@@ -1,11 +1,12 @@
 """The ontology's IRIs: the ontology, its version IRI and its modules, for Protégé and people.
 
-Each module IRI serves its own source file, exactly as an ontology engineer would open it:
-`BASE ontology` (and its version IRI) the core, which imports `BASE sector/` and
-`BASE ontology/alignment`, each served the same way. Merging the modules into one document would
-give the OWL API three ontology headers in one file, which it refuses. Machines get RDF (RDF/XML for
-Protégé's Accept), browsers the documentation: the hash IRIs `BASE ontology#Term` land on the
-term's anchor there, and each term has a page of its own at /ontology/term/<name>.
+`BASE ontology` (and its version IRI) serves the whole ontology as one document: the core with
+the modules it imports, `BASE sector/` and `BASE ontology/alignment`, merged in without their
+headers (graph/closure.py), because a client of this server cannot resolve their w3id.org IRIs
+here; Protégé opening the URL gets everything and reports no missing import. Each module IRI
+serves its own source file, exactly as an ontology engineer would open it. Machines get RDF
+(RDF/XML for Protégé's Accept), browsers the documentation: the hash IRIs `BASE ontology#Term`
+land on the term's anchor there, and each term has a page of its own at /ontology/term/<name>.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import Blueprint, Response, redirect, render_template
 from rdflib import OWL, RDF, Graph, URIRef
 
 from cajkg.graph import formats
+from cajkg.graph.closure import imports_closure
 from cajkg.graph.iris import CAJKG, G_ONTOLOGY, ONTOLOGY, SECTOR, Base
 from cajkg.graph.load import parse_graph
 from cajkg.graph.sources import default_sources
@@ -67,11 +69,19 @@ def module_of(iri: URIRef) -> URIRef | None:
 
 
 def module_graph(module: URIRef) -> Graph:
-    """What a module IRI serves: the module's own source file."""
+    """What a module IRI serves: the module's own source file; the ontology IRI serves the
+    ontology whole, its modules merged in (graph/closure.py says why)."""
     files = _module_files(rendering.base().iri)
     if module not in files:
         raise Problem(404, f"no ontology module {module.n3()}")
+    if module == rendering.base().rebase(ONTOLOGY):
+        return _closure(rendering.base().iri)
     return files[module]
+
+
+@lru_cache(maxsize=4)
+def _closure(base_iri: str) -> Graph:
+    return imports_closure(_module_files(base_iri), Base(base_iri).rebase(ONTOLOGY))
 
 
 def vocabulary() -> Vocabulary:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask
 from flask.blueprints import BlueprintSetupState
+from flask.sansio.app import App
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
@@ -106,7 +106,7 @@ def prefixes() -> dict[str, str]:
     return {**rebased, **COMMON_PREFIXES}
 
 
-def _install(app: Flask) -> None:
+def _install(app: App) -> None:
     if "cajkg.rendering" in app.extensions:
         return
     app.extensions["cajkg.rendering"] = True

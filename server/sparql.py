@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template_st
 
 from cajkg.graph import formats
 
-from . import auth, negotiate, protocol
+from . import auth, negotiate, protocol, search
 from .config import get_store, setting
 from .errors import no_content
 from .service_description import describe
@@ -53,7 +53,8 @@ def _run(operation: protocol.Operation) -> Response:
     if operation.kind == "update":
         return _update(operation)
     store = get_store()
-    prepared = store.prepare(operation.text, base=setting("CAJKG_BASE") + "resource/")
+    base = setting("CAJKG_BASE") + "resource/"
+    prepared = store.prepare(search.expand_text_query(operation.text, base), base=base)
     fmt, media_type = negotiate.for_kind(formats.RESULT_KINDS[prepared.form], operation.formats)
     result = store.query(
         prepared,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, RDF, Dataset
+from rdflib import OWL, RDF, BNode, Dataset, URIRef
 
 from cajkg.graph.article import split_sentences
 from cajkg.graph.build import BuildConfig, BuildError, assemble, build_dataset, cache_key
@@ -62,6 +62,27 @@ def test_mentions_get_offsets_into_the_article(tmp_path):
     end = int(prov.value(mention, CAJKG.endOffset))
     assert text[start:end] == "Tokio"
     assert str(prov.value(mention, CAJKG.inSentence)).endswith("/sentence/s04")
+
+
+def test_mentions_are_named_by_their_sentence_offsets_and_entity(tmp_path):
+    """The blank node the curator wrote becomes BASE mention/<sentence>-<start>-<end>-<entity>
+    (offsets within the sentence), the same on every build, under the deployment's base."""
+    text = default_sources().article.read_text(encoding="utf-8")
+    s04 = split_sentences(text)[3]
+    at = s04.text.index("Tokio")
+    expected = f"https://w3id.org/cajkg/mention/s04-{at}-{at + 5}-Tokyo"
+    for run in ("first", "second"):
+        prov = assemble(config(tmp_path / run, "facts.trig")).graph(G_PROVENANCE)
+        assert [str(m) for m in prov.subjects(RDF.type, CAJKG.Mention)] == [expected]
+        assert (GRAPH.s04, CAJKG.mention, URIRef(expected)) in prov
+        assert not any(isinstance(t, BNode) for triple in prov for t in triple)
+    base = Base("http://example.org/kg/")
+    prov = assemble(config(tmp_path / "based", "facts.trig", base=base)).graph(
+        base.rebase(G_PROVENANCE)
+    )
+    mention = URIRef(expected.replace("https://w3id.org/cajkg/", base.iri))
+    assert (mention, base.rebase(CAJKG.startOffset), None) in prov
+    assert (mention, base.rebase(CAJKG.mentionOf), base.rebase(RES.Tokyo)) in prov
 
 
 @pytest.mark.parametrize(

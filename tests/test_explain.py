@@ -29,6 +29,7 @@ from cajkg.graph.reasoner.rules import (
     CLASS_RULES,
     EQUALITY_RULES,
     PROPERTY_RULES,
+    RDF_RULES,
     SCHEMA_RULES,
     datatype_derivations,
 )
@@ -79,7 +80,7 @@ def rule_yields(step: Step, conclusion: tuple) -> bool:
         for rule in PROPERTY_RULES:
             if rule.name == step.rule:
                 found |= {c for c, _ in rule.fire(idx, terms, t, rule.compile(schema, t[1]))}
-        for eq in EQUALITY_RULES:
+        for eq in (*RDF_RULES, *EQUALITY_RULES):
             if eq.name == step.rule:
                 found |= {c for c, _ in eq.fire(idx, terms, t)}
         for scm in SCHEMA_RULES:
@@ -293,4 +294,5 @@ W3C_RULES = {
 def test_every_rule_carries_its_w3c_name() -> None:
     names = [r.name for r in (*CLASS_RULES, *PROPERTY_RULES, *EQUALITY_RULES, *SCHEMA_RULES)]
     assert set(names) <= W3C_RULES, set(names) - W3C_RULES
+    assert [r.name for r in RDF_RULES] == ["rdf1"]  # RDF 1.1 Semantics, 8.1
     assert len(set(names)) > 40

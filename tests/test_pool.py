@@ -10,7 +10,6 @@ import pyoxigraph as ox
 import pytest
 from conftest import fixture_dataset
 
-from cajkg.graph.iris import G_ASSERTED
 from cajkg.graph.store.base import QueryTimeout
 from cajkg.graph.store.memory import MemoryStore
 
@@ -57,7 +56,7 @@ def _replica_counts(store: MemoryStore) -> list[int]:
                 "query",
                 "SELECT (COUNT(*) AS ?n) { ?s <http://example.org/pool/p> ?o }",
                 {},
-                {"default": [ox.NamedNode(str(G_ASSERTED))], "named": []},
+                {"default": [ox.DefaultGraph()], "named": []},
                 None,
                 b"",
             )

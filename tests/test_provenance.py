@@ -4,11 +4,11 @@ asserted fact traces back to a sentence (issue 2's definition of done)."""
 from __future__ import annotations
 
 import pytest
-from rdflib import RDF, Dataset
+from rdflib import RDF, BNode, Dataset
 
 from cajkg.graph.article import split_sentences
 from cajkg.graph.build import build_dataset
-from cajkg.graph.iris import CAJKG, G_PROVENANCE, GRAPH, SENT
+from cajkg.graph.iris import CAJKG, G_PROVENANCE, GRAPH, MENTION, SENT
 from cajkg.graph.provenance import fact_graph_names
 from cajkg.graph.sources import default_sources
 
@@ -50,6 +50,27 @@ def test_every_mention_offset_points_at_its_quote_in_the_article(ds):
         start = int(prov.value(mention, CAJKG.startOffset))
         end = int(prov.value(mention, CAJKG.endOffset))
         assert ARTICLE[start:end] == str(prov.value(mention, CAJKG.quote))
+
+
+def test_every_mention_has_its_own_iri_and_no_blank_node_is_left(ds):
+    """Mentions are IRIs (pages link to them; no store has to keep a blank node's identity),
+    one per span and entity: the ten spans that name two entities give two mentions."""
+    prov = ds.graph(G_PROVENANCE)
+    mentions = set(prov.subjects(RDF.type, CAJKG.Mention))
+    assert all(str(m).startswith(str(MENTION)) for m in mentions)
+    assert not any(isinstance(term, BNode) for triple in prov for term in triple)
+    keys = {
+        (
+            prov.value(m, CAJKG.startOffset),
+            prov.value(m, CAJKG.endOffset),
+            prov.value(m, CAJKG.mentionOf),
+        )
+        for m in mentions
+    }
+    assert len(keys) == len(mentions)
+    for mention in mentions:
+        sentence = str(prov.value(mention, CAJKG.inSentence)).rsplit("/", 1)[1]
+        assert str(mention).startswith(f"{MENTION}{sentence}-")
 
 
 def test_the_implied_year_of_the_summit_is_marked(ds):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+import pyoxigraph as ox
 import pytest
 import requests
 from conftest import TOKEN, make_app
@@ -19,6 +20,7 @@ from test_stores import dataset, writable  # noqa: F401  (fixtures: a fresh stor
 
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
 from cajkg.graph.store.base import ForbiddenOperation
+from cajkg.graph.store.oxigraph import ENGINE_DIR, OxigraphStore
 
 G1, G2, G3 = (URIRef(f"http://example.org/graph/{n}") for n in (1, 2, 3))
 SHARED = f"""INSERT DATA {{
@@ -184,3 +186,23 @@ def test_asserting_an_inferred_fact_still_counts_it_once(writable):  # noqa: F81
     writable.update(prefixes + f"DELETE DATA {{ GRAPH cjg:s77 {{ {fact} }} }}")
     assert writable.query(inferred).askAnswer
     assert one_row(writable, count) == (Literal(1),)
+
+
+def test_a_database_of_an_earlier_cajkg_is_converted_on_open(tmp_path):
+    """Before the merge, the oxigraph store kept its own default graph in Oxigraph's; that graph
+    now holds the merge, and an old database is converted when opened."""
+    old = ox.Store(str(tmp_path / ENGINE_DIR))
+    old.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("own")))
+    shared = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal(10))
+    for graph in (G1, G2):
+        old.add(ox.Quad(*shared, ox.NamedNode(str(graph))))
+    old.flush()
+    del old
+    store = OxigraphStore(tmp_path)
+    try:
+        assert {str(o) for _, _, o in store.graph(None)} == {"own"}
+        assert one_row(store, "SELECT (COUNT(*) AS ?n) { <urn:s> <urn:p> ?o }") == (Literal(2),)
+        graphs = {row[0] for row in store.query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")}
+        assert graphs == {G1, G2}
+    finally:
+        store.close()

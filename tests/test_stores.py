@@ -1,8 +1,8 @@
-"""The store contract on every store: memory (rdflib), oxigraph (embedded, on disk) and sparql (a
-real `oxigraph serve` on a loopback port, filled by `push`). The same queries give the same
-answers, with and without inference; updates keep the inferred graph current everywhere; the
-embedded store keeps an acknowledged update across a kill -9; cajkg fronting the remote store
-answers as the remote store itself does."""
+"""The store contract on every store: memory (Oxigraph in memory, journalled), oxigraph (embedded,
+on disk) and sparql (a real `oxigraph serve` on a loopback port, filled by `push`). The same
+queries give the same answers, with and without inference; updates keep the inferred graph
+current everywhere; the embedded store keeps an acknowledged update across a kill -9; cajkg
+fronting the remote store answers as the remote store itself does."""
 
 from __future__ import annotations
 

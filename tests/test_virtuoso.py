@@ -1,7 +1,13 @@
 """The sparql store on OpenLink Virtuoso (Debian `virtuoso-opensource`): a fresh database in a
 temporary directory on loopback ports, the SPARQL user granted SPARQL_UPDATE, then push, the
 contract queries, an update with its inferences, and pull. Skipped where the package is not
-installed (`make debian` installs it)."""
+installed (`make debian` installs it).
+
+A new Virtuoso database holds system graphs next to ours; with the Conductor package (a Debian
+Recommends, so `apt-get install virtuoso-opensource` brings it and `--no-install-recommends` does
+not) one of them is the OWL vocabulary, which the reasoner must never read as asserted data. The
+fixture adds that graph's telling triples when the Conductor did not, so the test is the same
+on every machine."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 from oxigraph_server import free_port
+from rdflib import URIRef
 from rdflib.compare import isomorphic
 from test_stores import PREFIXES, QUERIES, answer, ask, fixture_config
 
@@ -21,6 +28,7 @@ from cajkg.graph.build import assemble
 from cajkg.graph.reason import infer
 from cajkg.graph.store.factory import open_store
 from cajkg.graph.store.memory import MemoryStore
+from cajkg.graph.store.remote import SparqlClient
 from cajkg.graph.transfer import pull, push
 
 INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
@@ -29,6 +37,18 @@ ISQL = shutil.which("isql-vt")
 # Virtuoso keeps system graphs (virtrdf#, DAV, ...) next to ours, so queries that list every
 # graph differ from the other stores by design; see docs/scale-out.md.
 LISTING = {"graphs", "sizes"}
+
+# What Virtuoso's Conductor loads into <http://www.w3.org/2002/07/owl#> that the reasoner would
+# act on: vocabulary axioms (cajkg's classes would become rdfs:Class) and a blank-node list.
+OWL_GRAPH = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+INSERT { GRAPH <http://www.w3.org/2002/07/owl#> {
+  owl:Class rdfs:subClassOf rdfs:Class .
+  owl:ObjectProperty rdfs:subClassOf rdf:Property .
+  <http://www.w3.org/2000/01/rdf-schema> a owl:Ontology .
+  owl:Thing owl:unionOf ( owl:Nothing [ owl:complementOf owl:Nothing ] ) .
+} } WHERE {}"""
 
 pytestmark = pytest.mark.skipif(
     not (SERVER and ISQL and INI.is_file()), reason="virtuoso-opensource is not installed"
@@ -69,6 +89,7 @@ def virtuoso(tmp_path_factory):
             capture_output=True,
             timeout=30,
         )
+        SparqlClient(url).update(OWL_GRAPH)
         yield url
     finally:
         process.terminate()
@@ -113,4 +134,12 @@ def test_update_keeps_inferences_current_and_pull_round_trips(store, dataset, tm
     store.update(insert.replace("INSERT DATA", "DELETE DATA"))
     assert not ask(store, "cjr:Tokyo cajkg:locatedIn cjr:Earth")
     pulled = pull(store.client, tmp_path / "virtuoso.trig")
-    assert len(pulled) == len(dataset)
+    assert set(pulled.quads()) == set(dataset.quads())
+
+
+def test_the_system_graphs_are_not_the_stores_data(store):
+    """They are there, but cajkg lists only its own graphs (and reasons over nothing else)."""
+    everything = store.client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert URIRef("http://www.w3.org/2002/07/owl#") in {row[0] for row in everything}
+    assert store.graph_names()
+    assert all(str(g).startswith("https://w3id.org/cajkg/graph/") for g in store.graph_names())

@@ -6,24 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from owlrl.DatatypeHandling import AltXSDToPYTHON
 from rdflib import OWL, Literal
+
+from cajkg.graph.reason import lexical_error
 
 from .index import Index, Terms, Triple
 from .tbox import Schema
 
 
 def literal_error(literal: Literal) -> str | None:
-    """owlrl's lexical check of one typed literal (dt-not-type): its message, or None when the
-    lexical form fits the datatype."""
-    try:
-        AltXSDToPYTHON.get(literal.datatype, lambda v: v)(str(literal))
-    except ValueError:
-        return (
-            f"Lexical value of the literal '{literal}' does not match its datatype "
-            f"({literal.datatype})"
-        )
-    return None
+    """The lexical check of one typed literal (dt-not-type): its message, or None when the
+    lexical form fits the datatype (`cajkg.graph.reason.lexical_error`, shared with owlrl's
+    closure)."""
+    return lexical_error(literal)
 
 
 class Checks:

@@ -21,6 +21,7 @@ class Terms:
         self.literal: list[bool] = []
         v = self.id
         self.TYPE, self.SCO, self.SPO = v(RDF.type), v(RDFS.subClassOf), v(RDFS.subPropertyOf)
+        self.PROPERTY = v(RDF.Property)
         self.DOMAIN, self.RANGE, self.EQC = v(RDFS.domain), v(RDFS.range), v(OWL.equivalentClass)
         self.EQP, self.INV, self.CHAIN = (
             v(OWL.equivalentProperty),

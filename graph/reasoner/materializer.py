@@ -15,7 +15,14 @@ from cajkg.graph.reason import InconsistencyError, closure, is_noise
 from .checks import Checks
 from .delta import Delta
 from .index import Index, RDFTriple, Terms, Triple
-from .rules import CLASS_RULES, EQUALITY_RULES, PROPERTY_RULES, SCHEMA_RULES, datatype_derivations
+from .rules import (
+    CLASS_RULES,
+    EQUALITY_RULES,
+    PROPERTY_RULES,
+    RDF_RULES,
+    SCHEMA_RULES,
+    datatype_derivations,
+)
 from .tbox import EMPTY_PROPERTY, Schema, Unsupported
 
 # One named rule application: the W3C rule name, the conclusion and every premise.
@@ -135,9 +142,9 @@ class Materializer:
         for name, fire, data in schema.named(PROPERTY_RULES, p):
             for conclusion, premises in fire(idx, v, t, data):
                 yield name, conclusion, premises
-        for eq in EQUALITY_RULES:
-            for conclusion, premises in eq.fire(idx, v, t):
-                yield eq.name, conclusion, premises
+        for rule in (*RDF_RULES, *EQUALITY_RULES):
+            for conclusion, premises in rule.fire(idx, v, t):
+                yield rule.name, conclusion, premises
         if t in self._asserted:
             for name, (conclusion, premises) in datatype_derivations(schema, t):
                 yield name, conclusion, premises
@@ -227,6 +234,9 @@ class Materializer:
     def _consequences(self, t: Triple) -> Iterator[Triple]:
         """Everything one rule application entails with t as one of its premises."""
         idx, v = self.idx, self.terms
+        for rule in RDF_RULES:
+            for c, _ in rule.fire(idx, v, t):
+                yield c
         if t[1] == v.TYPE:
             for fire, data in self.schema.class_plan(t[2]).rules:
                 for c, _ in fire(idx, v, t, data):
@@ -249,7 +259,7 @@ class Materializer:
     def _saturate(self, work: list[Triple]) -> list[Triple]:
         """Semi-naive forward chaining: add what `work` entails, then what that entails."""
         idx, added, literal, changes = self.idx, [], self.terms.literal, self._changes
-        is_schema = self.schema.is_schema
+        is_schema = self.schema.changes_schema
         while work:
             t = work.pop()
             if t not in idx:
@@ -316,6 +326,10 @@ class Materializer:
                 work.extend(c for c in self._consequences(t) if c not in idx)
                 if t in asserted:
                     work.extend(c for c in self._asserted_consequences(t) if c not in idx)
+        v = self.terms
+        for t in doomed:  # rule rdf1: still a property while a kept triple uses it
+            if t[1] == v.TYPE and t[2] == v.PROPERTY and next(idx.pairs(t[0]), None):
+                work.append(t)
         self._saturate(work)
         lost = {t for t in doomed if t not in idx}
         self._checks.forget(lost)

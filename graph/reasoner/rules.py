@@ -7,7 +7,7 @@ used, the triggering triple and the ontology axioms (with the rdf:first/rdf:rest
 lists they name) included, so that the same code drives forward chaining and explanations.
 A TBox rule (scm-*, cls-oo) is a `SchemaRule`, run to a fixpoint over the schema triples before
 the instance data. Adding a rule means adding one entry to `CLASS_RULES`, `PROPERTY_RULES`,
-`EQUALITY_RULES` or `SCHEMA_RULES`.
+`RDF_RULES`, `EQUALITY_RULES` or `SCHEMA_RULES`.
 
 owlrl's rule set is the reference: where owlrl derives something in its own way (the chain of
 a property chain axiom found from any of its links, datatypes), the rule here does the same.
@@ -342,15 +342,24 @@ PROPERTY_RULES: tuple[Rule, ...] = (
 )
 
 
-# -- equality: fired by any triple once owl:sameAs is in use ---------------------------------------
+# -- fired by every triple: RDF's rdf1, and equality once owl:sameAs is in use ---------------------
 
 
 @dataclass(frozen=True)
-class EqualityRule:
-    """An eq-* rule, fired by every triple (as the equality, or as the triple it rewrites)."""
+class TripleRule:
+    """A rule fired by every triple: rdf1, or an eq-* rule (with the triple as the equality, or
+    as the triple it rewrites)."""
 
     name: str
     fire: Callable[[Index, Terms, Triple], Iterator[Derivation]]
+
+
+def _rdf1(idx: Index, v: Terms, t: Triple) -> Iterator[Derivation]:
+    """RDF entailment rule rdf1 (RDF 1.1 Semantics, 8.1): a predicate is an rdf:Property."""
+    yield (t[1], v.TYPE, v.PROPERTY), (t,)
+
+
+RDF_RULES: tuple[TripleRule, ...] = (TripleRule("rdf1", _rdf1),)
 
 
 def _eq_sym(idx: Index, v: Terms, t: Triple) -> Iterator[Derivation]:
@@ -406,12 +415,12 @@ def _eq_rep_o(idx: Index, v: Terms, t: Triple) -> Iterator[Derivation]:
             yield (s, p, o2), (t, (o, same, o2))
 
 
-EQUALITY_RULES: tuple[EqualityRule, ...] = (
-    EqualityRule("eq-sym", _eq_sym),
-    EqualityRule("eq-trans", _eq_trans),
-    EqualityRule("eq-rep-s", _eq_rep_s),
-    EqualityRule("eq-rep-p", _eq_rep_p),
-    EqualityRule("eq-rep-o", _eq_rep_o),
+EQUALITY_RULES: tuple[TripleRule, ...] = (
+    TripleRule("eq-sym", _eq_sym),
+    TripleRule("eq-trans", _eq_trans),
+    TripleRule("eq-rep-s", _eq_rep_s),
+    TripleRule("eq-rep-p", _eq_rep_p),
+    TripleRule("eq-rep-o", _eq_rep_o),
 )
 
 

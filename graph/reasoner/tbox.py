@@ -121,6 +121,12 @@ class Schema:
     def is_schema(self, t: Triple) -> bool:
         return t[1] in self.predicates or (t[1] == self.terms.TYPE and t[2] in self.meta)
 
+    def changes_schema(self, t: Triple) -> bool:
+        """Whether a derived triple is schema that the compiled rules do not cover. Rule rdf1's
+        `p rdf:type rdf:Property` is not: owlrl never sees it (`reason.closure` adds it after
+        owlrl), and its only schema rules give reflexive noise."""
+        return self.is_schema(t) and not (t[1] == self.terms.TYPE and t[2] == self.terms.PROPERTY)
+
     def literal_datatype(self, node: int) -> int | None:
         v = self.terms
         if not v.literal[node]:

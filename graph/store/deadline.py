@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from .base import QueryTimeout
 
@@ -57,7 +57,7 @@ class Deadlines:
         return job.outcome()
 
 
-class _Job:
+class _Job(Generic[T]):
     """One evaluation in its own thread; stop() can only land while fn is running."""
 
     def __init__(self, fn: Callable[[], T], slots: threading.BoundedSemaphore) -> None:
@@ -65,7 +65,7 @@ class _Job:
         self._slots = slots
         self._lock = threading.Lock()
         self._running = True
-        self._value: object = None
+        self._value: list[T] = []  # fn's value once it returned
         self._error: BaseException | None = None
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._work, name="cajkg-query", daemon=True)
@@ -73,7 +73,7 @@ class _Job:
     def _work(self) -> None:
         try:
             try:
-                self._value = self._fn()
+                self._value.append(self._fn())
             finally:
                 with self._lock:
                     self._running = False
@@ -92,8 +92,8 @@ class _Job:
             _set_async_exc(self.thread.ident, _Stopped)
             return True
 
-    def outcome(self) -> T:  # type: ignore[type-var]
+    def outcome(self) -> T:
         """fn's value, or its exception re-raised in the caller."""
         if self._error is not None:
             raise self._error
-        return self._value  # type: ignore[return-value]
+        return self._value[0]

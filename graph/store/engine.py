@@ -4,10 +4,12 @@ in worker processes, writes through an rdflib overlay and the incremental reason
 Queries: cajkg reads the query's shape (form, FROM, SERVICE) from its tokens, and a worker
 process of the `QueryPool` (a replica of the store) evaluates it; one that passes its deadline is
 killed. The default graph is an RDF merge, a set of triples, so a fact that two sentence graphs
-state counts once: it is `cjg:asserted`, the merge of every asserted graph (the store's own
-default graph included) that the store keeps current on every write, plus, with inference,
-`cjg:inferred`, which holds no asserted triple. Both are computed: no write reaches them, and
-`cjg:asserted` is no named graph of any query. A default graph that a query composes of several
+state counts once: it is the merge of every asserted graph (the store's own default graph
+included), which the store keeps current on every write in Oxigraph's default graph (the store's
+own default graph lives in `terms.OWN_DEFAULT`, hidden from queries), plus, with inference,
+`cjg:inferred`, which holds no asserted triple. Both are computed: no write reaches them. Queries
+on Oxigraph's own default graph are as fast as on its union default graph, which would count a
+triple once per graph holding it. A default graph that a query composes of several
 graphs (FROM, default-graph-uri) is merged by the worker before evaluation; Oxigraph itself
 would count a triple once per graph holding it (oxigraph#1919). FROM and the protocol's graph
 parameters select graphs of the store and never fetch anything.
@@ -39,12 +41,12 @@ from cajkg.graph import formats
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES
 from cajkg.graph.reasoner import Delta, Inference, Reasoner, as_reasoner
 
-from . import operations, updates
+from . import journal, operations, updates
 from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
 from .deadline import Deadlines
 from .overlay import changes
 from .pool import QueryPool
-from .terms import from_ox, graph_name, nquads, quad_of, to_ox, triple_of
+from .terms import OWN_DEFAULT, from_ox, graph_name, nquads, quad_of, to_ox, triple_of
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,15 @@ def _bound_graph() -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
+
+
+def merge_update(inferred: Any) -> str:
+    """The SPARQL update that (re)computes the merge of every asserted graph (every named graph
+    but `inferred`) in Oxigraph's default graph."""
+    return (
+        "CLEAR SILENT DEFAULT ; INSERT { ?s ?p ?o } "
+        f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {inferred}) }}"
+    )
 
 
 def result_of(form: str, answer: tuple[Any, ...], max_rows: int | None) -> Result:
@@ -102,7 +113,7 @@ class EngineStore:
         self.services = tuple(services)
         self._engine = engine
         self._inferred = graph_name(inferred_graph)
-        self._merged = graph_name(merged_graph)
+        self._merged = ox.DefaultGraph()
         self._computed = frozenset({self._inferred, self._merged})
         self._reasoner = None if reasoner is None else as_reasoner(reasoner)
         self._seeded = False
@@ -143,10 +154,9 @@ class EngineStore:
                 "named": [self._chosen(g, infer, fetched) for g in named],
             }
         else:
-            hidden = {self._merged} if infer else set(self._computed)
             dataset = {
                 "default": [self._merged, self._inferred] if infer else [self._merged],
-                "hide": hidden,
+                "hide": {OWN_DEFAULT} if infer else {OWN_DEFAULT, self._inferred},
             }
         extra = nquads(fetched) if fetched else b""
         return self._evaluate(query, {"base_iri": query.base}, dataset, max_rows, timeout, extra)
@@ -155,7 +165,7 @@ class EngineStore:
         """A graph named by FROM or the protocol: a (visible) graph of the store, or an IRI the
         operator allow-listed, fetched here (its quads go to the worker with the query)."""
         node = graph_name(iri)
-        visible = node != self._merged and (infer or node != self._inferred)
+        visible = node != OWN_DEFAULT and (infer or node != self._inferred)
         if visible and self._has_graph(node):
             return node
         if operations.allowed(iri, self.fetchable):
@@ -188,7 +198,7 @@ class EngineStore:
     def graph(self, name: URIRef | None) -> Graph | None:
         """A copy of one graph (the store's own default graph for None); None for a graph the
         store does not hold, or the merge, which is no graph of its own."""
-        if name is not None and graph_name(name) == self._merged:
+        if name == self.merged_graph:
             return None
         graph = _bound_graph()
         for quad in self._engine.quads_for_pattern(None, None, None, graph_name(name)):
@@ -300,7 +310,7 @@ class EngineStore:
                 return
             delta = self._reason(added, removed)
             try:
-                self._record(entry, added, removed)
+                self._record(entry, added, removed, delta)
             except BaseException:
                 if self._reasoner is not None and self._seeded:
                     self._reasoner.change(
@@ -314,9 +324,22 @@ class EngineStore:
                 raise
             self._recorded()
 
-    def _replay(self, entry: dict[str, Any]) -> None:
-        """Apply a journalled write at start-up, without reasoning (refresh_inferences after)."""
-        self._apply(*self._changes(entry), Delta())
+    def _replay(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Apply a journal entry at start-up: its quads removed, then added, and its inferred
+        change when it has one (else refresh_inferences after). An old entry holding the text of
+        a write is run again; either way the change applied comes back as an entry of quads."""
+        if journal.is_text(entry):
+            added, removed = self._changes(entry)
+            self._apply(added, removed, Delta())
+            return journal.encode(added, removed, None)
+        delta = Delta()
+        if not journal.needs_reasoning(entry):
+            delta = Delta(
+                frozenset(triple_of(t) for t in journal.triples(entry, "inferred_add")),
+                frozenset(triple_of(t) for t in journal.triples(entry, "inferred_remove")),
+            )
+        self._apply(set(journal.quads(entry, "add")), set(journal.quads(entry, "remove")), delta)
+        return entry
 
     def _changes(
         self, entry: dict[str, Any], parsed: Update | None = None
@@ -420,8 +443,12 @@ class EngineStore:
         if inferred is not None:
             self._apply(set(), set(), Delta(frozenset(inferred), reset=True))
 
-    def _record(self, entry: dict[str, Any], added: set[Any], removed: set[Any]) -> None:
-        """Make the write durable before it is applied (the journal, a pending file)."""
+    def _record(
+        self, entry: dict[str, Any], added: set[Any], removed: set[Any], delta: Delta
+    ) -> None:
+        """Make the write durable before it is applied (the journal, a pending file): its
+        quads and the inferred change, never the text of `entry` (which may draw NOW(), UUID()
+        or blank nodes anew)."""
 
     def _recorded(self) -> None:
         """The write is applied: clean up what `_record` left."""
@@ -460,11 +487,6 @@ class EngineStore:
     def rebuild_merge(self) -> None:
         """Compute the merge of the asserted graphs from scratch (after a bulk load, or when
         opening data written without it), in Oxigraph, one triple once."""
-        merged, inferred = self._merged, self._inferred
         with self._swap_lock:
-            self._engine.update(
-                f"DROP SILENT GRAPH {merged} ; INSERT {{ GRAPH {merged} {{ ?s ?p ?o }} }} "
-                f"WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} "
-                f"FILTER(?g != {merged} && ?g != {inferred}) }} }}"
-            )
+            self._engine.update(merge_update(self._inferred))
             self.pool.restart()

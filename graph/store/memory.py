@@ -1,10 +1,13 @@
 """The default store: Oxigraph's in-memory store, made durable by an append-only journal.
 
 The built dataset (asserted graphs and the cached inferred graph; an rdflib Dataset, or the build
-cache's N-Quads, which Oxigraph parses much faster) is loaded at start, then the
-journal's writes are replayed over it and the inferred graph recomputed. Every write is appended
-to the journal (fsync) before it is applied, so an acknowledged write survives kill -9.
-Queries, writes and their semantics are those of `EngineStore`.
+cache's N-Quads, which Oxigraph parses much faster) is loaded at start, then the journal's
+changes are replayed over it, folded into one (the same quads that were acknowledged, blank nodes
+included), and the journal is compacted to that one entry. The inferred graph is recomputed only
+when an entry lacks its inferred change (an old text entry, or a write made before the reasoner
+was seeded); the compacted entry then gets the inferred change, so the next start skips it.
+Every write is appended to the journal (fsync) before it is applied, so an acknowledged write
+survives kill -9. Queries, writes and their semantics are those of `EngineStore`.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
-from cajkg.graph.reasoner import Inference, Reasoner
+from cajkg.graph.reasoner import Delta, Inference, Reasoner
 
 from .engine import EngineStore
-from .journal import Journal
+from .journal import Fold, Journal, encode, is_text, needs_reasoning, ntriples
 from .terms import quads_in
 
 log = logging.getLogger(__name__)
@@ -53,17 +56,57 @@ class MemoryStore(EngineStore):
         self._journal = journal
         if dataset is not None:
             self._engine.bulk_extend(quads_in(dataset))
-        replayed = 0
-        for entry in journal.entries() if journal else ():
-            self._replay(entry)
-            replayed += 1
-        if replayed:
-            log.info("replayed %d journal entries from %s", replayed, journal and journal.path)
         self.rebuild_merge()
-        if reasoner is not None and (replayed or not self._has_graph(self._inferred)):
+        entries = list(journal.entries()) if journal else []
+        reason = any(is_text(e) or needs_reasoning(e) for e in entries)
+        before = self._inferred_quads() if reason and reasoner is not None else None
+        folded = self._replay_all(entries)
+        if entries:
+            log.info("replayed %d journal entries from %s", len(entries), journal and journal.path)
+        if reasoner is not None and (reason or not self._has_graph(self._inferred)):
             self.refresh_inferences()
+        if journal is not None and (len(entries) > 1 or reason):
+            if before is not None:
+                folded = self._with_inferred_change(folded, before)
+            try:
+                journal.rewrite([folded])
+            except OSError as error:
+                log.warning(
+                    "could not compact %s (%s); it is replayed as it is", journal.path, error
+                )
 
-    def _record(self, entry: dict[str, Any], added: set[Any], removed: set[Any]) -> None:
-        """Append the write to the journal: it is on disk before it is applied."""
+    def _replay_all(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        """Replay the entries (each run of entries in quads folded and applied as one); the
+        whole change as one entry."""
+        total, run = Fold(), Fold()
+        for entry in entries:
+            if is_text(entry):
+                if run.count:
+                    total.add(self._replay(run.entry()))
+                    run = Fold()
+                total.add(self._replay(entry))
+            else:
+                run.add(entry)
+        if run.count:
+            total.add(self._replay(run.entry()))
+        return total.entry()
+
+    def _inferred_quads(self) -> set[Any]:
+        return set(self._engine.quads_for_pattern(None, None, None, self._inferred))
+
+    def _with_inferred_change(self, folded: dict[str, Any], before: set[Any]) -> dict[str, Any]:
+        """The folded entry with the inferred graph's change since the base, just recomputed."""
+        after = self._inferred_quads()
+        entry = {k: v for k, v in folded.items() if k != "reason"}
+        for key, quads in (("inferred_remove", before - after), ("inferred_add", after - before)):
+            text = ntriples(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            if text:
+                entry[key] = text
+        return entry
+
+    def _record(
+        self, entry: dict[str, Any], added: set[Any], removed: set[Any], delta: Delta
+    ) -> None:
+        """Append the change to the journal: it is on disk before it is applied."""
         if self._journal is not None:
-            self._journal.append(entry)
+            self._journal.append(encode(added, removed, delta))

@@ -17,17 +17,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Update
+from rdflib.term import Identifier
 
 from cajkg.graph import formats
 
-from .base import ForbiddenOperation
+from .base import ForbiddenOperation, QuerySyntaxError
 from .parsing import parse_update, walk
 from .sparql_text import read_query
 
-_NT = formats.by_name("ntriples")
+_NT = formats.named("ntriples")
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,20 @@ def inspect_update(
     datasets.
 
     `using` says whether the request carried using-graph-uri/using-named-graph-uri, which the
-    protocol forbids together with USING or WITH in the text.
+    protocol forbids together with USING or WITH in the text. A LOAD SILENT that policy refuses
+    is left out of the returned algebra, which every store runs (never the text): SILENT turns
+    a failed LOAD into a successful no-op.
     """
     parsed = parse_update(text, base)
-    for node in walk(parsed.algebra):
-        if node.name == "Load" and not allowed(node.iri, fetchable):
-            raise ForbiddenOperation(f"LOAD {node.iri.n3()} is not allowed on this endpoint")
+    check_update_syntax(parsed)
+    kept = []
+    for op in parsed.algebra:
+        if op.name == "Load" and not allowed(op.iri, fetchable):
+            if not op.silent:
+                raise ForbiddenOperation(f"LOAD {op.iri.n3()} is not allowed on this endpoint")
+            continue  # LOAD SILENT that policy refuses: a failed LOAD, which SILENT makes a no-op
+        kept.append(op)
+    parsed.algebra = kept
     _refuse_service(parsed.algebra, services)
     for op in parsed.algebra:
         for graph in _written_graphs(op):
@@ -142,6 +151,47 @@ def inspect_update(
                 "and with USING/WITH in the update"
             )
     return parsed
+
+
+def _terms(node: Any) -> Iterable[Any]:
+    """Every RDF term and variable inside an update operation (templates, quads, patterns)."""
+    if isinstance(node, (URIRef, BNode, Variable, Literal)):
+        yield node
+    elif isinstance(node, dict):  # CompValue, and the quads of a template (graph -> triples)
+        for key, value in node.items():
+            if isinstance(key, Identifier):
+                yield key
+            yield from _terms(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _terms(item)
+
+
+def _refuse(message: str) -> QuerySyntaxError:
+    return QuerySyntaxError(f"{message} (SPARQL 1.1 Update, section 19.6 of the Query grammar)")
+
+
+def check_update_syntax(parsed: Update) -> None:
+    """The grammar's restrictions that rdflib's parser does not enforce: no variables in INSERT
+    DATA or DELETE DATA, no blank nodes in what a DELETE removes (DELETE DATA, DELETE WHERE, a
+    DELETE template), and no blank node label in the INSERT DATA of two operations of one
+    request (a template's blank nodes are fresh for each solution, so those labels may repeat)."""
+    owners: dict[BNode, int] = {}
+    for index, op in enumerate(parsed.algebra):
+        if op.name in ("InsertData", "DeleteData"):
+            keyword = "INSERT DATA" if op.name == "InsertData" else "DELETE DATA"
+            for term in _terms([op.triples, op.quads]):
+                if isinstance(term, Variable):
+                    raise _refuse(f"{keyword} cannot hold a variable ({term.n3()})")
+        removed = {"DeleteData": [op.triples, op.quads], "DeleteWhere": [op.triples, op.quads]}
+        removed["Modify"] = [op.delete]
+        for term in _terms(removed.get(op.name, [])):
+            if isinstance(term, BNode):
+                raise _refuse("a DELETE cannot hold a blank node: it would match nothing")
+        data = [op.triples, op.quads] if op.name == "InsertData" else []
+        for term in _terms(data):
+            if isinstance(term, BNode) and owners.setdefault(term, index) != index:
+                raise _refuse(f"the blank node label {term.n3()} is used by two operations")
 
 
 def data_block(graph: Graph | Iterable[tuple[Any, Any, Any]]) -> str:

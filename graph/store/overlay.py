@@ -23,7 +23,7 @@ from rdflib.term import Node
 from . import updates
 from .base import ForbiddenOperation
 from .operations import computed
-from .terms import from_ox, graph_name, to_ox, triple_of
+from .terms import from_ox, graph_name, rdflib_name, to_ox, triple_of
 
 Pattern = tuple[Node | None, Node | None, Node | None]
 
@@ -103,10 +103,8 @@ class Overlay(Store):
             yield self._context(name)
 
     def _context(self, name: Any) -> Graph:
-        identifier = (
-            DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else from_ox(name)
-        )
-        return Graph(store=self, identifier=identifier)
+        identifier = rdflib_name(name)
+        return Graph(store=self, identifier=identifier or DATASET_DEFAULT_GRAPH_ID)
 
     def add(
         self, triple: tuple[Node, Node, Node], context: Graph | None, quoted: bool = False

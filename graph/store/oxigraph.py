@@ -1,19 +1,18 @@
 """The persistent embedded store: pyoxigraph (RocksDB) in a data directory.
 
 Queries, writes and their semantics are those of `EngineStore`, so this store answers exactly
-like the memory store. Durability: before a write is applied, its asserted difference is written
-to a pending file (fsync); Oxigraph's write-ahead log keeps what was applied; the pending file
-is removed once both differences are in. A process killed in between leaves the pending file,
-and the next start re-applies the difference (idempotent: the same quads removed and added) and
-recomputes the inferred graph, so no write is ever half applied. An empty pending file (a torn
-write of the file itself, before anything was applied) just recomputes inferences.
+like the memory store. Durability: before a write is applied, its change is written to a pending
+file (fsync), a journal (store/journal.py) of one entry in the memory store's format; Oxigraph's
+write-ahead log keeps what was applied; the pending file is removed once both differences are in.
+A process killed in between leaves the pending file, and the next start re-applies the change
+(idempotent: the same quads removed and added, blank nodes included) and recomputes the inferred
+graph, so no write is ever half applied. An empty pending file, or a torn one (a crash while it
+was written, before anything was applied), just recomputes inferences.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,19 +22,21 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
-from cajkg.graph.reasoner import Inference, Reasoner
+from cajkg.graph.reasoner import Delta, Inference, Reasoner
 
 from .base import ReadOnly
 from .engine import EngineStore
-from .journal import fsync_directory
-from .terms import nquads, quads_in
+from .journal import Journal, encode, fsync_directory
+from .terms import OWN_DEFAULT, quads_in
 
 log = logging.getLogger(__name__)
 
 MARKER = "inference-pending"
+# Written once the database keeps the merge of the asserted graphs in Oxigraph's default graph
+# (and the store's own default graph in terms.OWN_DEFAULT); older databases are converted.
+LAYOUT = "layout-merged-default"
 ENGINE_DIR = "oxigraph"
 WORKERS_DIR = "query-workers"
-_NQ = ox.RdfFormat.N_QUADS
 
 
 class OxigraphStore(EngineStore):
@@ -71,25 +72,32 @@ class OxigraphStore(EngineStore):
             workers=workers,
         )
         self._marker = self.data_dir / MARKER
+        self._pending: Journal | None = None
         self._checkpoints = self.data_dir / WORKERS_DIR
         self._made = 0
         if not read_only:
             shutil.rmtree(self._checkpoints, ignore_errors=True)
+            self._pending = Journal(self.data_dir, MARKER, compact_every=0)
         if self._marker.exists() and not read_only:
             log.warning("%s: the last write did not finish; completing it", self.data_dir)
             self._finish_pending()
-        elif not read_only and not self._has_graph(self._merged) and not self.is_empty():
-            self.rebuild_merge()
+        if not read_only and not (self.data_dir / LAYOUT).exists():
+            self._convert()
+
+    def _convert(self) -> None:
+        """Bring a database of an earlier cajkg to this layout: the triples of its default graph
+        are the store's own default graph; the merge is computed."""
+        own = list(self._engine.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        self._engine.extend(ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT) for q in own)
+        self.rebuild_merge()
+        self._engine.flush()
+        (self.data_dir / LAYOUT).touch()
+        fsync_directory(self.data_dir)
 
     def _finish_pending(self) -> None:
-        try:
-            pending = json.loads(self._marker.read_text(encoding="utf-8") or "{}")
-        except ValueError:
-            pending = {}
-        for quad in ox.parse(pending.get("remove", ""), format=_NQ):
-            self._engine.remove(quad)
-        self._engine.extend(ox.parse(pending.get("add", ""), format=_NQ))
-        self.rebuild_merge()
+        assert self._pending is not None
+        for entry in self._pending.entries():
+            self._replay(entry)
         self.refresh_inferences()
         self._engine.flush()
         self._marker.unlink()
@@ -98,13 +106,14 @@ class OxigraphStore(EngineStore):
         """Replace the whole content by a built dataset; computes inferences when it has none."""
         self._check_writable()
         with self._write_lock:
-            self._record({}, set(), set())
+            self._record({}, set(), set(), Delta())
             with self._swap_lock:
                 self._engine.clear()
                 self._engine.bulk_extend(quads_in(dataset))
                 self.pool.restart()
             self._seeded = False
         self.rebuild_merge()
+        (self.data_dir / LAYOUT).touch()
         if not self._has_graph(self._inferred):
             self.refresh_inferences()
         self._engine.flush()
@@ -132,16 +141,13 @@ class OxigraphStore(EngineStore):
         if self.read_only:
             raise ReadOnly("the oxigraph store was opened read-only")
 
-    def _record(self, entry: dict[str, Any], added: set[Any], removed: set[Any]) -> None:
-        """Write the asserted difference durably before Oxigraph is touched."""
-        data = json.dumps(
-            {"remove": nquads(removed).decode("utf-8"), "add": nquads(added).decode("utf-8")}
-        )
-        with self._marker.open("w", encoding="utf-8") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        fsync_directory(self.data_dir)
+    def _record(
+        self, entry: dict[str, Any], added: set[Any], removed: set[Any], delta: Delta
+    ) -> None:
+        """Write the change durably before Oxigraph is touched."""
+        self._check_writable()
+        assert self._pending is not None
+        self._pending.append(encode(added, removed, delta))
 
     def _recorded(self) -> None:
         self._marker.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ sparql_text and parsed by Oxigraph).
 
 from __future__ import annotations
 
+import decimal
 import threading
 from collections.abc import Iterable
 from functools import reduce
@@ -22,7 +23,7 @@ from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.operators import string
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Update
+from rdflib.plugins.sparql.sparql import Prologue, Update
 
 from .base import QuerySyntaxError, QueryTimeout
 
@@ -45,10 +46,15 @@ def walk(node: Any) -> Iterable[CompValue]:
 def parse_update(text: str, base: str | None = None) -> Update:
     """Parse and translate an update; QuerySyntaxError carries rdflib's message and position."""
     try:
-        with _LOCK:
+        with _LOCK, decimal.localcontext() as context:
+            # rdflib orders a block's triples by comparing their terms' values; an xsd:decimal
+            # next to a NaN double would raise InvalidOperation (this context is thread-local)
+            context.traps[decimal.InvalidOperation] = False
             update = translateUpdate(parseUpdate(text), base=base)
     except Exception as error:
         raise QuerySyntaxError(str(error)) from error
+    if not isinstance(update, Update):  # an empty or prologue-only request: valid, does nothing
+        update = Update(Prologue(), [])
     _guard_regexes(update.algebra)
     return update
 

@@ -61,7 +61,7 @@ from .base import (
 from .deadline import Deadlines
 from .engine import result_of
 from .overlay import changes
-from .terms import from_ox, graph_name, quad_of
+from .terms import graph_name, quad_of, rdflib_name, triple_of
 from .worker import Replica, answer
 
 log = logging.getLogger(__name__)
@@ -523,9 +523,8 @@ class RemoteStore:
 
 def _quad(quad: Any) -> Quad:
     """An rdflib quad of a pyoxigraph quad (None for the default graph)."""
-    name = quad.graph_name
-    graph = None if isinstance(name, ox.DefaultGraph) else URIRef(name.value)
-    return (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object), graph)
+    triple = triple_of(quad)
+    return (triple[0], triple[1], triple[2], rdflib_name(quad.graph_name))
 
 
 def _merged(quad: Quad, merged: URIRef) -> Quad:

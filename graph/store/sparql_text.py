@@ -22,6 +22,7 @@ and a SERVICE that the lexer missed becomes a syntax error instead of a request.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
@@ -126,6 +127,7 @@ class QueryShape:
     from_default: tuple[URIRef, ...]
     from_named: tuple[URIRef, ...]
     services: tuple[URIRef | Variable, ...]
+    functions: tuple[URIRef, ...] = ()
 
 
 _Token = tuple[str, int, int, int]  # kind, start, end, depth: plain tuples are fastest
@@ -298,12 +300,29 @@ class _Reader:
         from_default: list[URIRef] = []
         from_named: list[URIRef] = []
         services: list[URIRef | Variable] = []
+        functions: list[URIRef] = []
         before_where = form != "DESCRIBE"  # where a bare prefixed name would be a FROM
         template = form == "CONSTRUCT"
+        frames: list[str] = []
         index += 1
         while index < len(self.tokens):
             token = self.tokens[index]
             kind, _, _, depth = token
+            callee = self.tokens[index - 1]
+            if callee[0] in ("iri", "pname") and (
+                kind == "(expr"
+                or (
+                    kind == "nil"
+                    and (
+                        (frames and frames[-1] == "(expr") or self.tokens[index - 2][0] == "FILTER"
+                    )
+                )
+            ):
+                functions.append(URIRef(self.iri(callee)))
+            if kind in _OPENERS:
+                frames.append(kind)
+            elif kind in _CLOSERS and frames:
+                frames.pop()
             index += 1
             if kind == "SERVICE":
                 index = self.service(index, token, services)
@@ -321,7 +340,9 @@ class _Reader:
                 if kind == "pname" and before_where and depth == 0:
                     raise self.fail(token, "expected FROM or WHERE before this prefixed name")
                 self.iri(token)
-        return QueryShape(form, tuple(from_default), tuple(from_named), tuple(services))
+        return QueryShape(
+            form, tuple(from_default), tuple(from_named), tuple(services), tuple(functions)
+        )
 
     def prologue(self) -> int:
         """BASE, PREFIX and VERSION in any order; returns the index of the form keyword."""
@@ -518,6 +539,19 @@ def _probe(text: str, base: str | None) -> None:
     raise StoreError("pyoxigraph evaluated a query that it was only asked to parse")
 
 
+@functools.lru_cache(maxsize=256)
+def _unknown(function: URIRef) -> bool:
+    """Whether Oxigraph lacks a function (it implements the built-ins and the XSD casts); it
+    says so when it plans a query, which would otherwise be a fault of the server."""
+    try:
+        _ORACLE.query(f"SELECT (<{function}>() AS ?x) {{}}")
+    except RuntimeError as error:
+        return "is not supported" in str(error)
+    except SyntaxError:
+        return False
+    return False
+
+
 def read_query(text: str, base: str | None = None) -> QueryShape:
     """The form, FROM and FROM NAMED graphs and SERVICE targets of a SPARQL query, once
     Oxigraph has checked its syntax; QuerySyntaxError names the line and column.
@@ -528,4 +562,10 @@ def read_query(text: str, base: str | None = None) -> QueryShape:
     reader = _Reader(text, _lex(text), base)
     shape = reader.shape()
     _probe(_without_service(text, reader.edits), base)
+    for function in shape.functions:
+        if _unknown(function):
+            raise QuerySyntaxError(
+                f"the function {function.n3()} is unknown: this endpoint implements the SPARQL "
+                "1.1 built-in functions and the XSD casts"
+            )
     return shape

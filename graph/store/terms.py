@@ -3,6 +3,7 @@ HTTP layer, the reasoner and the update machinery speak rdflib."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,8 +19,24 @@ _XSD_STRING = str(XSD.string)
 RDFTriple = tuple[Node, Node, Node]
 
 
+_SCRATCH_S, _SCRATCH_P = ox.NamedNode("urn:cajkg:s"), ox.NamedNode("urn:cajkg:p")
+
+
+@functools.lru_cache(maxsize=65536)
+def _as_stored(lexical: str, datatype: str) -> Any:
+    """A typed literal as Oxigraph stores it: it keeps numbers, booleans and some other types by
+    value and writes them back canonically ("01" as "1", "0e0" as "0", xsd:negativeInteger as
+    xsd:integer). Every term cajkg hands over takes that form first, so that what a write adds,
+    what the reasoner was told and what a later removal reads back are the same terms."""
+    scratch = ox.Store()
+    scratch.add(
+        ox.Quad(_SCRATCH_S, _SCRATCH_P, ox.Literal(lexical, datatype=ox.NamedNode(datatype)))
+    )
+    return next(iter(scratch)).object
+
+
 def to_ox(term: Node) -> Any:
-    """An rdflib term as a pyoxigraph term."""
+    """An rdflib term as a pyoxigraph term (a typed literal in the form Oxigraph stores)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -27,32 +44,48 @@ def to_ox(term: Node) -> Any:
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        if term.datatype and str(term.datatype) != _XSD_STRING:
+            return _as_stored(str(term), str(term.datatype))
         return ox.Literal(str(term))
     raise StoreError(f"cannot store {term!r}")
 
 
 def from_ox(term: Any) -> Node:
-    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
+    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals).
+
+    Lexical forms are kept exactly as the engine has them: rdflib would otherwise rewrite them
+    through Python values (`INF` as `inf`, `Z` as `+00:00`, hexBinary in lower case), which are
+    different terms, some not even valid."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=term.language, normalize=False)
         if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise StoreError(f"unsupported term in the store: {term!r}")
 
 
+# Where the embedded stores keep the store's own default graph (the triples written to no named
+# graph): Oxigraph's default graph holds the merge of every asserted graph, which queries read.
+OWN_DEFAULT = ox.NamedNode("urn:x-cajkg:default-graph")
+
+
 def graph_name(name: Node | None) -> Any:
-    """An rdflib graph name (None or rdflib's default graph id: the default graph) for Oxigraph."""
+    """An rdflib graph name for Oxigraph (None or rdflib's default graph id: `OWN_DEFAULT`)."""
     if name is None or name == DATASET_DEFAULT_GRAPH_ID:
-        return ox.DefaultGraph()
+        return OWN_DEFAULT
     return to_ox(name)
+
+
+def rdflib_name(name: Any) -> URIRef | None:
+    """The rdflib name of an Oxigraph graph name (None for the store's own default graph)."""
+    if name == OWN_DEFAULT or isinstance(name, ox.DefaultGraph):
+        return None
+    return URIRef(name.value)
 
 
 def triple_of(quad: Any) -> RDFTriple:
@@ -67,7 +100,8 @@ def quad_of(triple: RDFTriple, name: Any) -> Any:
 
 
 def quads_from(dataset: Dataset) -> Iterable[Any]:
-    """Every quad of an rdflib dataset as pyoxigraph quads (the default graph stays default)."""
+    """Every quad of an rdflib dataset as pyoxigraph quads (the default graph's in
+    `OWN_DEFAULT`)."""
     for s, p, o, g in dataset.quads((None, None, None, None)):
         name = g.identifier if isinstance(g, Graph) else g
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name(name))
@@ -75,12 +109,17 @@ def quads_from(dataset: Dataset) -> Iterable[Any]:
 
 def quads_in(source: Dataset | bytes) -> Iterable[Any]:
     """The quads of an rdflib dataset, or of N-Quads bytes (parsed by Oxigraph, blank node
-    labels kept)."""
+    labels kept), the default graph's in `OWN_DEFAULT`."""
     if isinstance(source, bytes):
-        return ox.parse(source, format=ox.RdfFormat.N_QUADS)
+        return (
+            ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT)
+            if isinstance(q.graph_name, ox.DefaultGraph)
+            else q
+            for q in ox.parse(source, format=ox.RdfFormat.N_QUADS)
+        )
     return quads_from(source)
 
 
 def nquads(quads: Iterable[Any]) -> bytes:
     """pyoxigraph quads as N-Quads (blank node labels kept), for workers and pending files."""
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""

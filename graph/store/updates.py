@@ -29,7 +29,7 @@ from .base import ForbiddenOperation, StoreError
 Source = Callable[[Dataset, URIRef], Graph]
 Parser = Callable[[str, "str | None"], Update]
 
-NT = formats.by_name("ntriples")
+NT = formats.named("ntriples")
 _SIMPLE_UPDATES = {
     "InsertData": rdflib_update.evalInsertData,
     "DeleteData": rdflib_update.evalDeleteData,

@@ -43,6 +43,9 @@ final class Findings {
         f.report.put("imports_closure_size", ontology.importsClosure().count());
         f.report.put("axiom_count", ontology.getAxiomCount());
         f.report.put("logical_axiom_count", ontology.getLogicalAxiomCount());
+        // What Protégé shows for the ontology with its imports: each distinct axiom once.
+        f.report.put("closure_axiom_count",
+                ontology.importsClosure().flatMap(OWLOntology::axioms).distinct().count());
         f.report.put("parse_errors", List.of());
         RDFParserMetaData rdf = format.getOntologyLoaderMetaData()
                 .filter(RDFParserMetaData.class::isInstance).map(RDFParserMetaData.class::cast)

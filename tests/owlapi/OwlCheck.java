@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.Map;
 import org.semanticweb.owlapi.apibinding.OWLManager;
 import org.semanticweb.owlapi.io.FileDocumentSource;
+import org.semanticweb.owlapi.io.IRIDocumentSource;
+import org.semanticweb.owlapi.io.OWLOntologyDocumentSource;
 import org.semanticweb.owlapi.io.OWLParserException;
 import org.semanticweb.owlapi.io.UnparsableOntologyException;
+import org.semanticweb.owlapi.model.IRI;
 import org.semanticweb.owlapi.model.MissingImportHandlingStrategy;
 import org.semanticweb.owlapi.model.OWLOntology;
 import org.semanticweb.owlapi.model.OWLOntologyCreationException;
@@ -23,9 +26,14 @@ import org.semanticweb.owlapi.model.UnloadableImportException;
  * and unsatisfiable classes.
  *
  * <p>Usage: {@code OwlCheck [--reasoner hermit|openllet|none] [--timeout SECONDS]
- * [--ontology-dir DIR] FILE...}. Exit status: 0 all clean, 1 a file has findings,
+ * [--ontology-dir DIR] FILE-OR-URL...}. Exit status: 0 all clean, 1 a file has findings,
  * 2 a file (or one of its imports) could not be loaded or the arguments are wrong,
  * 3 the checker itself failed.
+ *
+ * <p>An http(s) URL is loaded as Protégé opens one (the OWL API's own request and Accept
+ * header); its imports that cannot be resolved (only --ontology-dir resolves any, the network
+ * never) are reported as {@code missing_imports}, the way Protégé lists them, instead of
+ * stopping the load.
  */
 public final class OwlCheck {
     private static final String USAGE =
@@ -52,7 +60,7 @@ public final class OwlCheck {
         String reasoner = "hermit";
         long timeoutSeconds = 120;
         File ontologyDir = null;
-        List<File> files = new ArrayList<>();
+        List<String> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reasoner" -> reasoner = value(args, ++i);
@@ -62,7 +70,7 @@ public final class OwlCheck {
                     System.out.println(USAGE);
                     return 0;
                 }
-                default -> files.add(new File(args[i]));
+                default -> files.add(args[i]);
             }
         }
         if (files.isEmpty() || !Reasoning.NAMES.contains(reasoner)) {
@@ -72,7 +80,7 @@ public final class OwlCheck {
         LocalImports imports = LocalImports.scan(ontologyDir);
         List<Map<String, Object>> reports = new ArrayList<>();
         int status = 0;
-        for (File file : files) {
+        for (String file : files) {
             Map<String, Object> report = check(file, imports, reasoner, timeoutSeconds);
             reports.add(report);
             boolean loaded = (boolean) report.get("loaded");
@@ -98,19 +106,31 @@ public final class OwlCheck {
 
     /** One fresh manager per file, so that files sharing an import do not clash. */
     private static Map<String, Object> check(
-            File file, LocalImports imports, String reasoner, long timeoutSeconds) {
+            String location, LocalImports imports, String reasoner, long timeoutSeconds) {
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("file", file.getPath());
+        report.put("file", location);
+        boolean url = location.startsWith("http://") || location.startsWith("https://");
         OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
         manager.getIRIMappers().add(imports);
+        List<String> missing = new ArrayList<>();
+        manager.addMissingImportListener(
+                event -> missing.add(event.getImportedOntologyURI().toString()));
         OWLOntologyLoaderConfiguration config = manager.getOntologyLoaderConfiguration()
-                .setMissingImportHandlingStrategy(MissingImportHandlingStrategy.THROW_EXCEPTION)
+                .setMissingImportHandlingStrategy(url
+                        ? MissingImportHandlingStrategy.SILENT
+                        : MissingImportHandlingStrategy.THROW_EXCEPTION)
                 .setRepairIllegalPunnings(false)
                 .setReportStackTraces(false);
+        OWLOntologyDocumentSource source;
+        if (url) {
+            source = new IRIDocumentSource(IRI.create(location));
+        } else {
+            File file = new File(location);
+            source = new FileDocumentSource(file, LocalImports.forFile(file));
+        }
         OWLOntology ontology;
         try {
-            ontology = manager.loadOntologyFromOntologyDocument(
-                    new FileDocumentSource(file, LocalImports.forFile(file)), config);
+            ontology = manager.loadOntologyFromOntologyDocument(source, config);
         } catch (OWLOntologyCreationException | UnloadableImportException e) {
             report.put("loaded", false);
             report.put("clean", false);
@@ -120,9 +140,11 @@ public final class OwlCheck {
         report.put("loaded", true);
         Findings findings = Findings.of(ontology);
         report.putAll(findings.asMap());
+        report.put("missing_imports", missing.stream().sorted().toList());
         Map<String, Object> reasoning = Reasoning.run(reasoner, ontology, timeoutSeconds);
         report.put("reasoning", reasoning);
-        report.put("clean", findings.clean() && Reasoning.clean(reasoning));
+        report.put("clean",
+                findings.clean() && missing.isEmpty() && Reasoning.clean(reasoning));
         return report;
     }
 

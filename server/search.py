@@ -1,0 +1,215 @@
+"""Search: GET /search?q=… answers JSON to programs and the results page to browsers.
+
+The index (cajkg.graph.search) is built from the app's store on the first search and again on
+the first search after a write: every successful write request (a non-GET answered 201 or 204:
+SPARQL Update on /sparql and /update, Graph Store PUT/POST/DELETE on /store) marks it stale
+before its response leaves, so a write is searchable as soon as it is acknowledged. The store
+itself is not touched. Writes made behind the server's back (another process on a remote
+store) are seen after the next write here or a restart.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask.blueprints import BlueprintSetupState
+from rdflib import URIRef
+
+from cajkg.graph import search, search_sparql
+from cajkg.graph.iris import Base
+from cajkg.graph.store.base import Store
+
+from . import negotiate, rendering
+from .describe import rows
+from .errors import Problem
+
+bp = Blueprint("search", __name__)
+bp.record_once(rendering.install)
+
+EXTENSION = "cajkg.search"
+SEARCH_SECONDS = 2.0  # a search that runs longer is stopped (503)
+JSON = "application/json"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LANG = re.compile(r"[a-z]{1,8}(?:-[a-z0-9]{1,8})*")
+
+
+def live_index(app: Flask) -> search.LiveIndex:
+    """The app's search index (created on first use)."""
+    index = app.extensions.get(EXTENSION)
+    if index is None:
+        store: Store = app.extensions["cajkg.store"]
+        base = Base(app.config["CAJKG_BASE"])
+
+        def select(text: str) -> Any:
+            return rows(store.query(store.prepare(text), infer=True))
+
+        index = app.extensions[EXTENSION] = search.LiveIndex(lambda: search.documents(select, base))
+    return index
+
+
+def text_namespace() -> str:
+    """The namespace of the `text:query` property function on this deployment."""
+    return str(Base(current_app.config["CAJKG_BASE"]).rebase(URIRef(search_sparql.NAMESPACE)))
+
+
+def expand_text_query(text: str, base: str | None = None) -> str:
+    """A SPARQL query with its `text:query` patterns replaced by the hits of the search (see
+    cajkg.graph.search_sparql); any other query unchanged, at the cost of one substring test."""
+    namespace = text_namespace()
+    if namespace not in text:
+        return text
+    index = live_index(current_app).current()
+    deadline = time.monotonic() + SEARCH_SECONDS
+
+    def searcher(words: str, lang: str, hits: int) -> list[search.Hit]:
+        try:
+            found = index.search(words, limit=search.MAX_LIMIT, lang=lang, deadline=deadline)
+            return found.hits[:hits]
+        except search.SearchTimeout as error:
+            raise Problem(503, str(error)) from error
+
+    return search_sparql.rewrite(text, searcher, base, namespace)
+
+
+def _setup(state: BlueprintSetupState) -> None:
+    state.app.after_request(_after_write)
+
+
+bp.record_once(_setup)
+
+
+def _after_write(response: Response) -> Response:
+    """Mark the index stale after a write succeeded, before the client hears of it."""
+    if request.method not in _READS and response.status_code in (201, 204):
+        index = current_app.extensions.get(EXTENSION)
+        if index is not None:
+            index.invalidate()
+    return response
+
+
+def _limit() -> int:
+    text = request.args.get("limit", "10")
+    try:
+        value = int(text)
+    except ValueError:
+        raise Problem(400, f"limit={text!r} is not a whole number") from None
+    if not 1 <= value <= search.MAX_LIMIT:
+        raise Problem(400, f"limit must be between 1 and {search.MAX_LIMIT}")
+    return value
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "").lower()
+    if lang and not _LANG.fullmatch(lang):
+        raise Problem(400, f"lang={lang!r} is not a language tag such as de or en")
+    return lang
+
+
+def run_search(query: str, limit: int, lang: str = "") -> tuple[search.Results, float]:
+    """The results of a search and the milliseconds it took (bad input: Problem 400)."""
+    started = time.perf_counter()
+    index = live_index(current_app).current()
+    deadline = time.monotonic() + SEARCH_SECONDS
+    try:
+        results = index.search(query, limit=limit, lang=lang, deadline=deadline)
+    except search.SearchError as error:
+        raise Problem(400, f"cannot search for this: {error}") from error
+    except search.SearchTimeout as error:
+        raise Problem(503, str(error)) from error
+    return results, (time.perf_counter() - started) * 1000
+
+
+def as_json(results: search.Results, millis: float) -> dict[str, Any]:
+    """The JSON answer: the hits by kind (best kind first) with links and highlight offsets."""
+    return {
+        "query": results.query,
+        "words": results.words,
+        "corrections": results.corrections,
+        "total": results.total,
+        "milliseconds": round(millis, 2),
+        "groups": [
+            {
+                "kind": kind,
+                "hits": [
+                    {**hit.as_json(), "href": rendering.href(URIRef(hit.iri))} for hit in hits
+                ],
+            }
+            for kind, hits in results.groups()
+        ],
+    }
+
+
+def _wants_json() -> bool:
+    chosen = request.args.get("format")
+    if chosen:
+        if chosen not in ("json", "html"):
+            raise Problem(400, f"format={chosen!r}: use json or html")
+        return chosen == "json"
+    return negotiate.accept_media_type([JSON, "text/html"]) != "text/html"
+
+
+@bp.route("/search")
+def search_page() -> Response:
+    """Search names and sentences; ?q= the words, ?limit= hits per kind (1 to 50), ?lang= only
+    texts in that language."""
+    query = request.args.get("q", "")
+    limit, lang = _limit(), _lang()
+    if _wants_json():
+        if not query.strip():
+            raise Problem(400, "give the words to search for as ?q=")
+        results, millis = run_search(query, limit, lang)
+        response = jsonify(as_json(results, millis))
+    else:
+        results, millis, error = None, 0.0, None
+        if query.strip():
+            try:
+                results, millis = run_search(query, limit, lang)
+            except Problem as problem:
+                if problem.status != 400:
+                    raise
+                error = problem.message
+        html = render_template(
+            "search.html",
+            title=f"Search: {query}" if query else "Search",
+            query=query,
+            results=results,
+            error=error,
+            millis=millis,
+            snippet=snippet,
+            link=lambda iri: rendering.href(URIRef(iri)),
+            text_namespace=text_namespace(),
+        )
+        response = Response(
+            html, status=400 if error else 200, content_type="text/html; charset=utf-8"
+        )
+    response.vary.add("Accept")
+    return response
+
+
+def snippet(hit: search.Hit, width: int = 220) -> list[tuple[str, bool]]:
+    """The hit's text as (piece, highlighted) parts, cut to a window around the first match."""
+    text, spans = hit.text, list(hit.spans)
+    start = 0
+    if len(text) > width and spans:
+        start = max(0, min(spans[0][0] - 40, len(text) - width))
+    end = min(len(text), start + width)
+    parts: list[tuple[str, bool]] = []
+    if start:
+        parts.append(("…", False))
+    at = start
+    for a, b in spans:
+        a, b = max(a, start), min(b, end)
+        if a >= b:
+            continue
+        if a > at:
+            parts.append((text[at:a], False))
+        parts.append((text[a:b], True))
+        at = b
+    if at < end:
+        parts.append((text[at:end], False))
+    if end < len(text):
+        parts.append(("…", False))
+    return parts
