@@ -135,9 +135,9 @@ class Materializer:
         for name, fire, data in schema.named(PROPERTY_RULES, p):
             for conclusion, premises in fire(idx, v, t, data):
                 yield name, conclusion, premises
-        for eq in EQUALITY_RULES:
-            for conclusion, premises in eq.fire(idx, v, t):
-                yield eq.name, conclusion, premises
+        for triple_rule in EQUALITY_RULES:
+            for conclusion, premises in triple_rule.fire(idx, v, t):
+                yield triple_rule.name, conclusion, premises
         if t in self._asserted:
             for name, (conclusion, premises) in datatype_derivations(schema, t):
                 yield name, conclusion, premises
