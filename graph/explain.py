@@ -24,14 +24,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from cajkg.graph.iris import CAJKG, DEFAULT_BASE, Base
+from cajkg.graph.iris import CAJKG, DEFAULT_BASE, G_ASSERTED, G_INFERRED, Base
 from cajkg.graph.reasoner import Materializer
 from cajkg.graph.reasoner.index import RDFTriple, Triple
+from cajkg.graph.store.base import Store
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 RULES = URIRef(
@@ -49,22 +51,6 @@ class NotInDataset(LookupError):
 
 class NotExplainable(Exception):
     """The store cannot explain (no reasoner in this process, owlrl fallback, or the limits)."""
-
-
-class ExplainingStore(Protocol):
-    """What explanations need of a store: its reasoner held still, the graphs holding a
-    triple, and queries (the embedded stores, `cajkg.graph.store.engine.EngineStore`)."""
-
-    inferred_graph: URIRef
-    merged_graph: URIRef
-
-    def reasoner_held(self) -> Any: ...
-
-    def graphs_holding(self, triple: RDFTriple) -> list[URIRef | None]: ...
-
-    def prepare(self, text: str, base: str | None = None) -> Any: ...
-
-    def query(self, prepared: Any, *, infer: bool = True) -> Any: ...
 
 
 @dataclass
@@ -293,27 +279,33 @@ class Prover:
 
 
 def explain(
-    store: ExplainingStore,
+    store: Store,
     triple: RDFTriple,
     *,
     graph: URIRef | None = None,
     all_proofs: bool = False,
     base: Base | None = None,
 ) -> Explanation:
-    """Explain `triple` (in `graph`, when given). Raises NotInDataset, or NotExplainable."""
+    """Explain `triple` (in `graph`, when given). Raises NotInDataset, or NotExplainable.
+
+    The store must keep its reasoner in this process: the embedded stores do
+    (`EngineStore.reasoner_held` and `graphs_holding`); the sparql store does not."""
     held = getattr(store, "reasoner_held", None)
-    if held is None:
+    graphs_holding = getattr(store, "graphs_holding", None)
+    if held is None or graphs_holding is None:
         raise NotExplainable("this store keeps no reasoner in the server's process")
+    inferred_graph = getattr(store, "inferred_graph", G_INFERRED)
+    merged_graph = getattr(store, "merged_graph", G_ASSERTED)
     with held() as reasoner:
         materializer = getattr(reasoner, "materializer", None)
         if not isinstance(materializer, Materializer):
             raise NotExplainable("this store has no incremental reasoner")
-        graphs = store.graphs_holding(triple)
+        graphs = graphs_holding(triple)
         t = materializer.terms.find(triple)
         inferred = t is not None and materializer.is_inferred(t)
-        if graph == store.inferred_graph:
+        if graph == inferred_graph:
             present = inferred
-        elif graph == store.merged_graph:
+        elif graph == merged_graph:
             present = bool(graphs)
         elif graph is not None:
             present = graph in graphs
@@ -322,12 +314,12 @@ def explain(
         if not present or t is None:
             where = f" in the graph <{graph}>" if graph is not None else ""
             raise NotInDataset(f"the triple is not in the dataset{where}")
-        if graphs and graph != store.inferred_graph:
+        if graphs and graph != inferred_graph:
             root = _Node(t, "axiom" if materializer.schema.is_schema(t) else "asserted", 0)
         else:
             root = Prover(materializer).prove(t, all_proofs)
         proof, lists = _decode(root, materializer)
-        holding = {n.triple: store.graphs_holding(n.triple) for n in proof.walk() if not n.steps}
+        holding = {n.triple: graphs_holding(n.triple) for n in proof.walk() if not n.steps}
     _attach_sources(store, proof, holding, base or Base())
     status = "inferred" if proof.kind == "inferred" else "asserted"
     return Explanation(triple, graph, status, proof, all_proofs, lists)
@@ -347,14 +339,14 @@ def _decode(root: _Node, m: Materializer) -> tuple[Proof, dict[Node, list[Node]]
             for q in premises:
                 head = q.triple[2]
                 if m.idx.objects(head, terms.FIRST):
-                    lists[terms.terms[head]] = [terms.terms[x] for x in schema.list(head)]
+                    lists[terms.terms[head]] = [terms.terms[x] for x in schema.members(head)]
         return proof
 
     return convert(root), lists
 
 
 def _attach_sources(
-    store: ExplainingStore,
+    store: Store,
     proof: Proof,
     holding: dict[RDFTriple, list[URIRef | None]],
     base: Base,
@@ -379,7 +371,7 @@ def _about(source: Source, triple: RDFTriple) -> Source:
     return replace(source, sentences=sentences)
 
 
-def _source(store: ExplainingStore, graph: URIRef | None, base: Base) -> Source:
+def _source(store: Store, graph: URIRef | None, base: Base) -> Source:
     source = Source(graph)
     if graph is None:
         return source
@@ -389,6 +381,7 @@ def _source(store: ExplainingStore, graph: URIRef | None, base: Base) -> Source:
     text = text.replace("$this", graph.n3())
     sentences: dict[URIRef, Sentence] = {}
     for row in store.query(store.prepare(text), infer=False):
+        assert isinstance(row, ResultRow)
         values = row.asdict()
         kind = values.get("kind")
         if kind is not None:
@@ -396,6 +389,7 @@ def _source(store: ExplainingStore, graph: URIRef | None, base: Base) -> Source:
         if values.get("note") is not None:
             source.note = str(values["note"])
         iri = values["sentence"]
+        assert isinstance(iri, URIRef)
         sentence = sentences.setdefault(
             iri, Sentence(iri, int(values["position"]), str(values["text"]))
         )

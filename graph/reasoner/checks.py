@@ -116,7 +116,7 @@ class Checks:
             for x in idx.subjects(v.TYPE, v.id(OWL.AllDifferent)):
                 for kind in (OWL.members, OWL.distinctMembers):
                     for head in idx.objects(x, v.id(kind)):
-                        zis = self.schema.list(head)
+                        zis = self.schema.members(head)
                         for i in range(len(zis) - 1):
                             for j in range(i + 1, len(zis) - 1):  # owlrl's bounds
                                 if {zis[i], zis[j]} == {s, o}:

@@ -142,9 +142,9 @@ class Materializer:
         for name, fire, data in schema.named(PROPERTY_RULES, p):
             for conclusion, premises in fire(idx, v, t, data):
                 yield name, conclusion, premises
-        for rule in (*RDF_RULES, *EQUALITY_RULES):
-            for conclusion, premises in rule.fire(idx, v, t):
-                yield rule.name, conclusion, premises
+        for triple_rule in (*RDF_RULES, *EQUALITY_RULES):
+            for conclusion, premises in triple_rule.fire(idx, v, t):
+                yield triple_rule.name, conclusion, premises
         if t in self._asserted:
             for name, (conclusion, premises) in datatype_derivations(schema, t):
                 yield name, conclusion, premises

@@ -90,7 +90,7 @@ def _compile_int2(schema: Schema, c: int) -> tuple[Any, ...]:
     return tuple(
         (ci, ((c, v.INT, head), *schema.list_triples(head)))
         for head in schema.idx.objects(c, v.INT)
-        for ci in schema.list(head)
+        for ci in schema.members(head)
     )
 
 
@@ -582,7 +582,7 @@ def _scm_int(schema: Schema, t: Triple) -> Iterator[Derivation]:
     v = schema.terms
     if p == v.INT:
         lists = schema.list_triples(o)
-        for ci in schema.list(o):
+        for ci in schema.members(o):
             yield (s, v.SCO, ci), (t, *lists)
 
 
@@ -591,7 +591,7 @@ def _scm_uni(schema: Schema, t: Triple) -> Iterator[Derivation]:
     v = schema.terms
     if p == v.UNI:
         lists = schema.list_triples(o)
-        for ci in schema.list(o):
+        for ci in schema.members(o):
             yield (ci, v.SCO, s), (t, *lists)
 
 
@@ -600,7 +600,7 @@ def _cls_oo(schema: Schema, t: Triple) -> Iterator[Derivation]:
     v = schema.terms
     if p == v.ONEOF:
         lists = schema.list_triples(o)
-        for y in schema.list(o):
+        for y in schema.members(o):
             yield (y, v.TYPE, s), (t, *lists)
 
 

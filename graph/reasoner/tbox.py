@@ -133,7 +133,9 @@ class Schema:
             return None
         literal = v.terms[node]
         datatype = literal.datatype if isinstance(literal, Literal) else None
-        return v.ids.get(datatype) if datatype in RL_DATATYPES else None
+        if datatype is None or datatype not in RL_DATATYPES:
+            return None
+        return v.ids.get(datatype)
 
     def datatypes_used_by(self, t: Triple) -> set[int]:
         """The datatypes owlrl's one-time dt-* rules count as used because of asserted t."""
@@ -146,8 +148,10 @@ class Schema:
 
     # -- lists and axioms -----------------------------------------------------------------------
 
-    def list(self, head: int) -> list[int]:
-        items, seen = [], set()
+    def members(self, head: int) -> list[int]:
+        """The members of the RDF list at `head`."""
+        items: list[int] = []
+        seen: set[int] = set()
         v, idx = self.terms, self.idx
         while head != v.NIL and head not in seen:
             seen.add(head)
@@ -171,7 +175,7 @@ class Schema:
 
     def axioms(self, kind: int) -> list[tuple[int, int, list[int]]]:
         """(subject, list head, members) of every `subject KIND (list)` axiom."""
-        return [(s, o, self.list(o)) for s, o in self.idx.pairs(kind)]
+        return [(s, o, self.members(o)) for s, o in self.idx.pairs(kind)]
 
     # -- closure ---------------------------------------------------------------------------------
 
@@ -243,7 +247,7 @@ class Schema:
         pairs += [(d, c, d) for d in idx.subjects(v.id(OWL.disjointWith), c)]
         for x in idx.subjects(v.TYPE, v.id(OWL.AllDisjointClasses)):
             for head in idx.objects(x, v.id(OWL.members)):
-                classes = self.list(head)
+                classes = self.members(head)
                 for i, c1 in enumerate(classes[:-1]):
                     for c2 in classes[i + 1 :]:
                         if c in (c1, c2):
@@ -262,7 +266,7 @@ class Schema:
         disjoint += [(q, p, q) for q in idx.subjects(disjoint_with, p)]
         for x in idx.subjects(v.TYPE, v.id(OWL.AllDisjointProperties)):
             for head in idx.objects(x, v.id(OWL.members)):
-                pis = self.list(head)
+                pis = self.members(head)
                 for i in range(len(pis) - 1):
                     for j in range(i + 1, len(pis) - 1):  # owlrl's bounds, last member skipped
                         if p in (pis[i], pis[j]):
