@@ -3,7 +3,7 @@
 
 1. Scale the seed graph to K articles (bench.generate) and materialize each with the fast path.
 2. Time the build steps in fresh processes (bench.steps): parse, closure with owlrl and with
-   cajkg.graph.incremental side by side, SHACL validation, and the in-process latency of a
+   cajkg.graph.reasoner side by side, SHACL validation, and the in-process latency of a
    one-triple update until its inferences exist.
 3. Time the RDF-merge default graph against Oxigraph's multiset union (bench.merge).
 4. Start cajkg and `oxigraph serve` on the same materialized data, on 127.0.0.1, and measure
@@ -31,8 +31,8 @@ from rdflib.plugins.serializers.nquads import _nq_row
 
 from bench import http, merge, report
 from bench.generate import scaled_quads, seed_dataset
-from cajkg.graph.incremental import Materializer
 from cajkg.graph.iris import G_INFERRED
+from cajkg.graph.reasoner import Materializer
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

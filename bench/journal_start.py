@@ -27,8 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cajkg.graph.incremental import IncrementalReasoner
-from cajkg.graph.iris import G_INFERRED
+from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.journal import FILENAME, Journal
 from cajkg.graph.store.memory import MemoryStore
 
@@ -41,9 +40,7 @@ EVERYTHING = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def open_memory(data: bytes, directory: Path | None) -> MemoryStore:
     journal = Journal(directory, compact_every=0) if directory else None
-    return MemoryStore(
-        data, reasoner=IncrementalReasoner(skip=G_INFERRED), journal=journal, workers=1
-    )
+    return MemoryStore(data, reasoner=IncrementalReasoner(), journal=journal, workers=1)
 
 
 def content(store: MemoryStore) -> set[tuple[object, ...]]:

@@ -59,7 +59,7 @@ def markdown(results: dict[str, Any]) -> str:
                 )
     lines += [
         "",
-        "## Closure: owlrl against cajkg.graph.incremental (same run)",
+        "## Closure: owlrl against cajkg.graph.reasoner (same run)",
         "",
         "| K | owlrl s | fast s | speed-up | one-triple add ms | one-triple remove ms |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -156,7 +156,7 @@ def _plot_closure(results: dict[str, Any], out: Path) -> None:
         yscale="log",
         xlabel="K articles",
         ylabel="closure seconds",
-        title="OWL 2 RL closure: owlrl vs cajkg.graph.incremental",
+        title="OWL 2 RL closure: owlrl vs cajkg.graph.reasoner",
     )
     ax.legend()
     fig.tight_layout()

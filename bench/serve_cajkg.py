@@ -4,7 +4,7 @@
 does after a cached build (load the N-Quads into the memory store with a reasoner,
 serve with waitress on 127.0.0.1), but on a generated dataset instead of the packaged sources.
 Writes need the bearer token from CAJKG_UPDATE_TOKEN, which the benchmark sets. The reasoner
-the store calls after each write is `cajkg.graph.incremental.IncrementalReasoner` (what
+the store calls after each write is `cajkg.graph.reasoner.IncrementalReasoner` (what
 `cajkg serve` uses, via graph/store/factory.py) or owlrl (`cajkg.graph.reason.infer`, the
 reference the incremental reasoner is tested against, for comparison).
 """
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cajkg.graph.incremental import IncrementalReasoner
 from cajkg.graph.reason import infer
+from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 from cajkg.server.config import from_env

@@ -3,7 +3,7 @@
 `python -P -m bench.steps STEP DATA.nq REPEATS` prints one JSON object: seconds (one per
 repeat), peak_mb (the process's peak resident set size after the first repeat: interpreter,
 parsed input and the step together), and step-specific figures.
-Steps: parse, fast (cajkg.graph.incremental), owlrl (cajkg.graph.reason), validate
+Steps: parse, fast (cajkg.graph.reasoner), owlrl (cajkg.graph.reason), validate
 (cajkg.graph.validate, as the build runs it: pySHACL plus the SPARQL constraints run once),
 update (one-triple add and remove on the fast materializer, in milliseconds).
 """
@@ -19,9 +19,9 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from cajkg.graph.incremental import Materializer
 from cajkg.graph.iris import CAJKG, RES
 from cajkg.graph.reason import closure
+from cajkg.graph.reasoner import Materializer
 from cajkg.graph.sources import default_sources
 
 UPDATE_REPEATS = 21

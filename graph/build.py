@@ -17,11 +17,11 @@ from pathlib import Path
 from rdflib import Dataset
 
 from cajkg.graph.article import split_sentences
-from cajkg.graph.incremental import infer
 from cajkg.graph.iris import G_INFERRED, Base
 from cajkg.graph.load import SourceError, load_dataset, parse_graph
 from cajkg.graph.provenance import ProvenanceError, anchor_mentions
 from cajkg.graph.reason import InconsistencyError
+from cajkg.graph.reasoner import infer
 from cajkg.graph.sources import Sources, default_sources
 from cajkg.graph.validate import validate
 

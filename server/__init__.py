@@ -75,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         pictures,
         search,
         sparql,
+        why,
         workbench,
     )
     from . import config as settings
@@ -100,5 +101,6 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(diagram.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(pictures.bp)
+    app.register_blueprint(why.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -1,4 +1,4 @@
-"""The `cajkg` command: build, validate, stats, query, export, serve.
+"""The `cajkg` command: build, validate, stats, query, explain, export, serve.
 
 Commands that only need the graph import the graph layer alone; `serve` imports the web layer
 when it runs, so `cajkg build` works without Flask being importable.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rdflib import Variable
@@ -200,6 +201,105 @@ def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
         names = ", ".join(f.name for f in formats.for_kind(kind))
         raise click.BadParameter(f"{format_name!r}; for this query: {names}", param_hint="--format")
     click.echo(formats.serialize_result(result, fmt).decode("utf-8"), nl=False)
+
+
+def _tree(proof: object, lists: dict[Any, list[Any]], indent: str = "") -> list[str]:
+    """A proof as terminal lines: the triple, its rule, its axioms and premises indented."""
+    from cajkg.graph.explain import Proof
+
+    assert isinstance(proof, Proof)
+    s, p, o = (term.n3() for term in proof.triple)
+    if proof.triple[2] in lists:
+        o = "( " + " ".join(member.n3() for member in lists[proof.triple[2]]) + " )"
+    label = {"asserted": "ASSERTED", "axiom": "AXIOM", "axiomatic": "AXIOMATIC"}
+    lines = [f"{indent}{label.get(proof.kind, 'INFERRED')} {s} {p} {o}"]
+    for source in proof.sources:
+        kind = f" ({source.kind})" if source.kind else ""
+        lines.append(f"{indent}  in {source.graph or 'the default graph'}{kind}")
+        if source.note:
+            lines.append(f"{indent}    curator's note: {source.note}")
+        for sentence in source.sentences:
+            lines.append(f"{indent}    sentence {sentence.position}: {sentence.text}")
+            for m in sentence.mentions:
+                lines.append(f'{indent}      "{m.quote}" at {m.start}-{m.end}')
+    for step in proof.steps:
+        lines.append(f"{indent}  by {step.rule}")
+        for child in (*step.axioms, *step.premises):
+            if str(child.triple[1]).endswith(("#first", "#rest")):
+                continue  # the list of an axiom: shown by the axiom itself
+            lines += _tree(child, lists, indent + "    ")
+    if proof.truncated:
+        lines.append(f"{indent}  (cut at the size limit)")
+    return lines
+
+
+@main.command()
+@build_dir_option
+@click.argument("subject")
+@click.argument("predicate")
+@click.argument("obj", metavar="OBJECT")
+@click.option("--graph", "graph_iri", default=None, help="Explain the triple in this graph only.")
+@click.option("--all", "all_proofs", is_flag=True, help="Every non-circular proof, not one.")
+@click.option("--json", "as_json", is_flag=True, help="The JSON document /explain serves.")
+def explain(
+    build_dir: str,
+    subject: str,
+    predicate: str,
+    obj: str,
+    graph_iri: str | None,
+    all_proofs: bool,
+    as_json: bool,
+) -> None:
+    """Why does the graph say SUBJECT PREDICATE OBJECT? IRIs (bare or <...>, or a cajkg prefix
+    such as cjr:Japan); OBJECT may be an N-Triples literal. Exit 1 when it is not in the graph."""
+    import json
+
+    from rdflib import OWL, RDF, RDFS, Literal, URIRef
+    from rdflib.util import from_n3
+
+    from cajkg.graph import explain as explaining
+    from cajkg.graph.build import build_dataset
+    from cajkg.graph.iris import PREFIXES
+    from cajkg.graph.reasoner import IncrementalReasoner
+    from cajkg.graph.store.memory import MemoryStore
+
+    def term(text: str, name: str, literal: bool = False) -> URIRef | Literal:
+        prefix, _, local = text.partition(":")
+        known = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), **PREFIXES}
+        if prefix in known:
+            return URIRef(known[prefix] + local)
+        try:
+            node = from_n3(text if text.startswith(('"', "<")) else f"<{text}>")
+        except Exception as error:  # rdflib raises several kinds for a malformed term
+            raise click.BadParameter(str(error), param_hint=name) from None
+        if isinstance(node, URIRef) or (literal and isinstance(node, Literal)):
+            return node
+        raise click.BadParameter(f"not an IRI: {text!r}", param_hint=name)
+
+    triple = (term(subject, "SUBJECT"), term(predicate, "PREDICATE"), term(obj, "OBJECT", True))
+    graph = URIRef(str(term(graph_iri, "--graph"))) if graph_iri else None
+    config = _config(build_dir)
+    try:
+        store = MemoryStore(build_dataset(config), reasoner=IncrementalReasoner(), workers=1)
+    except BuildError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        found = explaining.explain(
+            store, triple, graph=graph, all_proofs=all_proofs, base=config.base
+        )
+    except (explaining.NotInDataset, explaining.NotExplainable) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(explaining.as_json(found), ensure_ascii=False, indent=1))
+        return
+    click.echo("\n".join(_tree(found.proof, found.lists)))
+    limits = explaining.limits()
+    click.echo(
+        f"({'all proofs' if all_proofs else 'the shortest proof'}; at most "
+        f"{limits['maxDepth']} steps deep, {limits['maxNodes']} statements)"
+    )
 
 
 @main.command()

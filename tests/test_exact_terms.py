@@ -11,7 +11,7 @@ import pytest
 from rdflib import URIRef, namespace
 from w3c_suite import RESULT_READERS, STORE_KINDS, Endpoint, literal, new_store, term
 
-from cajkg.graph.incremental import IncrementalReasoner
+from cajkg.graph.reasoner import IncrementalReasoner
 
 # Lexical forms that rdflib used to rewrite (INF as inf, Z as +00:00, AB as ab, PT0S as P0D) or
 # that owlrl's literal check refused (0, INF, NaN as xsd:double): Oxigraph keeps all of these.

@@ -1,4 +1,4 @@
-"""The fast materializer (cajkg.graph.incremental) gives owlrl's inferred graph, before and after
+"""The fast materializer (cajkg.graph.reasoner) gives owlrl's inferred graph, before and after
 incremental updates: on the seed graph, on the build fixtures, on generated graphs, and through
 delete-and-rederive when a retracted fact leaves some inferences without support."""
 
@@ -13,11 +13,11 @@ from rdflib import OWL, RDF, RDFS, BNode, Dataset, URIRef
 
 from cajkg.graph.article import split_sentences
 from cajkg.graph.build import BuildConfig
-from cajkg.graph.incremental import Delta, IncrementalReasoner, Materializer
 from cajkg.graph.iris import CAJKG, RES
 from cajkg.graph.load import SourceError, load_dataset
 from cajkg.graph.provenance import ProvenanceError, anchor_mentions
 from cajkg.graph.reason import InconsistencyError, closure
+from cajkg.graph.reasoner import Delta, IncrementalReasoner, Materializer
 from cajkg.graph.sources import Sources, default_sources
 
 DATA = Path(__file__).parent / "data"

@@ -17,7 +17,7 @@ import pytest
 from test_w3c_query import expected, matches, media_type, read_answer
 from w3c_suite import STORE_KINDS, Endpoint, Entry, load, new_store
 
-from cajkg.graph.incremental import IncrementalReasoner
+from cajkg.graph.reasoner import IncrementalReasoner
 
 ALL = load("entailment")
 ENTRIES = [

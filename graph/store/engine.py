@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -37,16 +38,15 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from cajkg.graph import formats
-from cajkg.graph.incremental import Delta
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES
+from cajkg.graph.reasoner import Delta, Inference, Reasoner, as_reasoner
 
 from . import journal, operations, updates
 from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
 from .deadline import Deadlines
 from .overlay import changes
 from .pool import QueryPool
-from .reasoning import DeltaReasoner, Reasoner, delta_reasoner
-from .terms import OWN_DEFAULT, from_ox, graph_name, nquads, quad_of, triple_of
+from .terms import OWN_DEFAULT, from_ox, graph_name, nquads, quad_of, to_ox, triple_of
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class EngineStore:
         self,
         engine: ox.Store,
         *,
-        reasoner: Reasoner | DeltaReasoner | None = None,
+        reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
         merged_graph: URIRef = G_ASSERTED,
         fetchable: Sequence[str] = (),
@@ -115,7 +115,7 @@ class EngineStore:
         self._inferred = graph_name(inferred_graph)
         self._merged = ox.DefaultGraph()
         self._computed = frozenset({self._inferred, self._merged})
-        self._reasoner = None if reasoner is None else delta_reasoner(reasoner)
+        self._reasoner = None if reasoner is None else as_reasoner(reasoner)
         self._seeded = False
         self._closed = False
         self._write_lock = threading.Lock()
@@ -382,6 +382,28 @@ class EngineStore:
         inferred = self._reasoner.seed(asserted)
         self._seeded = True
         return inferred
+
+    @contextmanager
+    def reasoner_held(self) -> Iterator[Reasoner | None]:
+        """The seeded reasoner, held still under the write lock, for reading its closure (the
+        explanations of `cajkg.graph.explain`); None on a store without inference."""
+        with self._write_lock:
+            if self._reasoner is not None:
+                self._seed()
+            yield self._reasoner
+
+    def graphs_holding(self, triple: tuple[Node, Node, Node]) -> list[URIRef | None]:
+        """The asserted graphs (None: the default graph) that hold `triple`, blank nodes
+        included; the computed graphs are left out."""
+        s, p, o = (to_ox(term) for term in triple)
+        return sorted(
+            (
+                None if isinstance(q.graph_name, ox.DefaultGraph) else URIRef(q.graph_name.value)
+                for q in self._engine.quads_for_pattern(s, p, o, None)
+                if q.graph_name not in self._computed
+            ),
+            key=lambda name: str(name or ""),
+        )
 
     def refresh_inferences(self) -> None:
         """Recompute the inferred graph from the asserted quads and store the difference."""

@@ -1,6 +1,6 @@
 """One place that turns `--store memory|oxigraph|sparql` and its options into a Store.
 
-Every store gets the same reasoner (the incremental materializer of `cajkg.graph.incremental`,
+Every store gets the same reasoner (the incremental materializer of `cajkg.graph.reasoner`,
 equal to owlrl's closure and proven so by tests), the same inferred graph
 name (under the deployment base) and the same allow-lists, so the endpoint behaves the same on
 each. The dataset may be given as a callable so that a store that already holds data (an
@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypedDict
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, URIRef
 
-from cajkg.graph.incremental import IncrementalReasoner
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED, Base
+from cajkg.graph.reasoner import IncrementalReasoner, Reasoner
 
 from .base import SYSTEM_GRAPHS, Store
 
@@ -26,7 +26,7 @@ KINDS = ("memory", "oxigraph", "sparql")
 class _Shared(TypedDict):
     """What every store gets alike."""
 
-    reasoner: Callable[[Dataset], Graph]
+    reasoner: Reasoner
     inferred_graph: URIRef
     merged_graph: URIRef
     fetchable: Sequence[str]
@@ -70,7 +70,7 @@ def open_store(
     """
     base = base or Base()
     common: _Shared = {
-        "reasoner": IncrementalReasoner(skip=base.rebase(G_INFERRED)),
+        "reasoner": IncrementalReasoner(),
         "inferred_graph": base.rebase(G_INFERRED),
         "merged_graph": base.rebase(G_ASSERTED),
         "fetchable": fetchable,

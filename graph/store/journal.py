@@ -36,7 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from cajkg.graph.incremental import Delta
+from cajkg.graph.reasoner import Delta
 
 from .base import StoreError
 from .terms import nquads, to_ox

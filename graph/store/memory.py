@@ -19,12 +19,11 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from cajkg.graph.incremental import Delta
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
+from cajkg.graph.reasoner import Delta, Inference, Reasoner
 
 from .engine import EngineStore
 from .journal import Fold, Journal, encode, is_text, needs_reasoning, ntriples
-from .reasoning import DeltaReasoner, Reasoner
 from .terms import quads_in
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ class MemoryStore(EngineStore):
         self,
         dataset: Dataset | bytes | None = None,
         *,
-        reasoner: Reasoner | DeltaReasoner | None = None,
+        reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
         merged_graph: URIRef = G_ASSERTED,
         journal: Journal | None = None,

@@ -21,13 +21,12 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from cajkg.graph.incremental import Delta
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
+from cajkg.graph.reasoner import Delta, Inference, Reasoner
 
 from .base import ReadOnly
 from .engine import EngineStore
 from .journal import Journal, encode, fsync_directory
-from .reasoning import DeltaReasoner, Reasoner
 from .terms import OWN_DEFAULT, quads_in
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ class OxigraphStore(EngineStore):
         self,
         data_dir: Path,
         *,
-        reasoner: Reasoner | DeltaReasoner | None = None,
+        reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
         merged_graph: URIRef = G_ASSERTED,
         read_only: bool = False,

@@ -46,6 +46,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from cajkg.graph import formats
 from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, PREFIXES
+from cajkg.graph.reasoner import Following, Inference, Reasoner
 
 from . import operations, updates
 from .base import (
@@ -60,7 +61,6 @@ from .base import (
 from .deadline import Deadlines
 from .engine import result_of
 from .overlay import changes
-from .reasoning import Reasoner
 from .terms import graph_name, quad_of, rdflib_name, triple_of
 from .worker import Replica, answer
 
@@ -226,7 +226,7 @@ class RemoteStore:
         self,
         client: SparqlClient,
         *,
-        reasoner: Reasoner | None = None,
+        reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
         merged_graph: URIRef = G_ASSERTED,
         skolem: Skolem | None = None,
@@ -245,7 +245,7 @@ class RemoteStore:
         self.services = tuple(services)
         self.graphs_ttl = graphs_ttl
         self.deadlines = Deadlines(workers)
-        self._reasoner = reasoner
+        self._reasoner = None if reasoner is None else Following(reasoner)
         self._write_lock = threading.Lock()
         self._graphs: tuple[float, list[URIRef]] | None = None
 
@@ -495,7 +495,7 @@ class RemoteStore:
             wanted: set[Quad] = {_merged(q, self.merged_graph) for q in after}
             if self._reasoner is not None:
                 try:
-                    inferred = self._reasoner(_dataset(after))
+                    inferred = self._reasoner.infer((s, p, o) for s, p, o, _ in after)
                 except Exception as error:
                     log.exception("reasoning failed; the write is refused")
                     raise ForbiddenOperation(
@@ -536,10 +536,3 @@ def _by_graph(quads: Iterable[Quad]) -> list[tuple[URIRef | None, list[tuple[Nod
     for s, p, o, g in quads:
         graphs.setdefault(g, []).append((s, p, o))
     return sorted(graphs.items(), key=lambda item: str(item[0] or ""))
-
-
-def _dataset(quads: Iterable[Quad]) -> Dataset:
-    dataset = Dataset()
-    for s, p, o, g in quads:
-        dataset.graph(g).add((s, p, o))
-    return dataset

@@ -1,0 +1,32 @@
+"""What one update did to the inferred graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .index import RDFTriple
+
+
+@dataclass(frozen=True)
+class Delta:
+    """How the inferred graph (what cjg:inferred holds) changed with one update."""
+
+    added: frozenset[RDFTriple] = frozenset()
+    removed: frozenset[RDFTriple] = frozenset()
+    reset: bool = False  # True: `added` is the whole new inferred graph (after a full rebuild)
+
+    def then(self, second: Delta, whole: frozenset[RDFTriple]) -> Delta:
+        """One Delta for this change followed by `second`; `whole` is the inferred graph after
+        both, used when either was a full rebuild."""
+        if self.reset or second.reset:
+            return Delta(whole, reset=True)
+        return Delta(
+            (self.added - second.removed) | second.added,
+            (self.removed - second.added) | second.removed,
+        )
+
+    def applied(self, inferred: set[RDFTriple]) -> set[RDFTriple]:
+        """The inferred graph `inferred` after this change."""
+        if self.reset:
+            return set(self.added)
+        return (inferred - self.removed) | self.added
