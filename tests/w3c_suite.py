@@ -23,12 +23,14 @@ from typing import Any
 import pyoxigraph as ox
 import requests
 from conftest import TOKEN, _Server, make_app, shared_dir
+from oxigraph_server import OxigraphServer
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.graph.store.oxigraph import OxigraphStore
+from cajkg.graph.store.remote import RemoteStore, SparqlClient
 
 SUITES = shared_dir() / "w3c" / "sparql11"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -38,7 +40,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DAWGT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-dawg#")
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-STORE_KINDS = ("memory", "oxigraph")
+STORE_KINDS = ("memory", "oxigraph", "sparql")
 
 NEGATIVE = {MF.NegativeSyntaxTest11, MF.NegativeUpdateSyntaxTest11}
 POSITIVE = {MF.PositiveSyntaxTest11, MF.PositiveUpdateSyntaxTest11}
@@ -142,11 +144,31 @@ def load(suite: str) -> list[Entry]:
 # -- the server ------------------------------------------------------------------------------
 
 
-def new_store(kind: str, where: Path, reasoner: Any = None) -> MemoryStore | OxigraphStore:
+class _Fronted(RemoteStore):
+    """cajkg's sparql store in front of a real `oxigraph serve` of its own, which it stops."""
+
+    def __init__(self, where: Path, reasoner: Any) -> None:
+        self.server = OxigraphServer(where / "serve", union=False)
+        client = SparqlClient(self.server.query_url, self.server.update_url)
+        super().__init__(client, reasoner=reasoner)
+
+    def is_empty(self) -> bool:
+        """Nothing in the remote store: no default-graph triple, no named graph."""
+        ask = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        return not self.client.select(ask).askAnswer
+
+    def close(self) -> None:
+        super().close()
+        self.server.kill()
+
+
+def new_store(kind: str, where: Path, reasoner: Any = None) -> Any:
     """An empty store of a kind (one query worker: the suites send one request at a time, and
     every write is broadcast to each worker)."""
     if kind == "memory":
         return MemoryStore(reasoner=reasoner, workers=1)
+    if kind == "sparql":
+        return _Fronted(where, reasoner)
     return OxigraphStore(where, reasoner=reasoner, workers=1)
 
 

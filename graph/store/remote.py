@@ -32,6 +32,7 @@ import math
 import threading
 import time
 import urllib.error
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,6 +249,7 @@ class RemoteStore:
         self._reasoner = None if reasoner is None else Following(reasoner)
         self._write_lock = threading.Lock()
         self._graphs: tuple[float, list[URIRef]] | None = None
+        self._own_default: bool | None = None
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -448,10 +450,12 @@ class RemoteStore:
         return name is not None and name not in self.graph_names()
 
     def _read(self, name: URIRef | None) -> Iterable[tuple[Node, Node, Node]]:
-        """One graph's triples, skolem IRIs as blank nodes; None: the store's own default graph
-        (what no named graph holds, since a store may show the union as its default graph)."""
+        """One graph's triples, skolem IRIs as blank nodes; None: the store's own default graph."""
         if name is None:
-            pattern = "?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }"
+            merge = self.merged_graph.n3()
+            pattern = "?s ?p ?o"
+            if not self._default_is_own():
+                pattern += f" FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {merge}) }}"
             found = self.client.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}")
         else:
             found = self.client.graph_triples(name)
@@ -466,6 +470,25 @@ class RemoteStore:
             for triple in foreign:
                 found.remove(triple)
         return self.skolem.triples(found, back=True)
+
+    def _default_is_own(self) -> bool:
+        """Whether a query without a dataset reads the store's own default graph, or the union of
+        its graphs (Oxigraph's --union-default-graph, Fuseki's unionDefaultGraph, Virtuoso):
+        asked once, by writing a probe triple to a graph of its own and looking for it. A store
+        that cannot be written is read as the union, its own default graph as what no named
+        graph but the merge holds."""
+        if self._own_default is None:
+            probe = URIRef(f"urn:x-cajkg:probe:{uuid.uuid4()}").n3()
+            try:
+                self.client.update(f"INSERT DATA {{ GRAPH {probe} {{ {probe} {probe} {probe} }} }}")
+                try:
+                    seen = self.client.select(f"ASK {{ {probe} {probe} {probe} }}").askAnswer
+                finally:
+                    self.client.update(f"DROP SILENT GRAPH {probe}")
+            except StoreError:
+                return False
+            self._own_default = not seen
+        return self._own_default
 
     def _asserted(self) -> set[Quad]:
         """Every asserted quad (the computed graphs left out), blank nodes restored."""
