@@ -50,12 +50,14 @@ from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, PREFIXES
 from . import operations, updates
 from .base import (
     SYSTEM_GRAPHS,
+    ChangeListener,
     ForbiddenOperation,
     Prepared,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
     StoreError,
+    notify,
 )
 from .deadline import Deadlines
 from .engine import result_of
@@ -248,6 +250,7 @@ class RemoteStore:
         self._reasoner = reasoner
         self._write_lock = threading.Lock()
         self._graphs: tuple[float, list[URIRef]] | None = None
+        self.listeners: list[ChangeListener] = []  # told of every write sent (base.notify)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -516,6 +519,7 @@ class RemoteStore:
         requests += [operations.insert_data(g, self._skolem(t)) for g, t in _by_graph(added)]
         if requests:
             self.client.update(operations.sequence(*requests))
+            notify(self.listeners, list(added), list(removed))
 
     def _skolem(self, triples: list[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
         return list(self.skolem.triples(triples))
