@@ -153,6 +153,7 @@ class Results:
     hits: list[Hit]
     corrections: dict[str, list[str]] = field(default_factory=dict)  # word -> fuzzy terms
     total: int = 0
+    indexed: int = 0  # documents in the index searched
 
     def groups(self) -> list[tuple[str, list[Hit]]]:
         """Hits by kind; the kind of the best hit first."""
@@ -348,7 +349,9 @@ class SearchIndex:
                 _spans(doc.text, marked),
                 doc.position,
             )
-        return Results(query, words, list(best.values()), corrections, total=len(scored))
+        return Results(
+            query, words, list(best.values()), corrections, total=len(scored), indexed=len(self)
+        )
 
     def _candidates(self, expression: str, deadline: float | None) -> list[tuple[int, float]]:
         if not expression:

@@ -12,7 +12,9 @@ restart.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 from typing import Any
 
@@ -28,6 +30,7 @@ from . import negotiate, rendering
 from .describe import rows
 from .errors import Problem
 
+log = logging.getLogger(__name__)
 bp = Blueprint("search", __name__)
 bp.record_once(rendering.install)
 
@@ -57,6 +60,27 @@ def live_index(app: Flask) -> search.LiveIndex:
             listeners.append(index.changed)
         app.extensions[EXTENSION] = index
     return index
+
+
+def warm(app: Flask) -> threading.Thread:
+    """Build the index in the background once the store has warmed up (`cajkg serve` does
+    this): start-up does not wait for it, and at a million triples, where reading the names
+    takes tens of seconds, the first search need not either (it waits for this build rather
+    than starting another)."""
+    index = live_index(app)
+    store: Store = app.extensions["cajkg.store"]
+
+    def build() -> None:
+        while not store.ready():
+            time.sleep(0.2)
+        try:
+            index.current()
+        except Exception:
+            log.exception("building the search index failed; the first search tries again")
+
+    thread = threading.Thread(target=build, name="cajkg-search-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def text_namespace() -> str:
@@ -134,13 +158,19 @@ def run_search(query: str, limit: int, lang: str = "") -> tuple[search.Results, 
 
 
 def as_json(results: search.Results, millis: float) -> dict[str, Any]:
-    """The JSON answer: the hits by kind (best kind first) with links and highlight offsets."""
+    """The JSON answer: the hits by kind (best kind first) with links and highlight offsets,
+    and the index's size and the seconds its last full build took."""
+    index = live_index(current_app)
     return {
         "query": results.query,
         "words": results.words,
         "corrections": results.corrections,
         "total": results.total,
         "milliseconds": round(millis, 2),
+        "index": {
+            "documents": results.indexed,
+            "build_seconds": round(index.build_seconds, 3),
+        },
         "groups": [
             {
                 "kind": kind,

@@ -22,7 +22,7 @@ from cajkg.graph.store.factory import open_store
 from cajkg.graph.transfer import push
 from cajkg.server import create_app
 from cajkg.server.describe import rows
-from cajkg.server.search import EXTENSION
+from cajkg.server.search import EXTENSION, warm
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 GRAPH = "https://w3id.org/cajkg/graph/search-live"
@@ -203,3 +203,23 @@ def test_listeners_hear_every_applied_change(writable: Store) -> None:
         PREFIXES + f"DELETE DATA {{ GRAPH <{GRAPH}> {{ cjr:Nothing rdfs:label 'x' }} }}"
     )
     assert not heard, "a write that changes nothing tells nothing"
+
+
+def test_warm_builds_the_index_in_the_background() -> None:
+    """`cajkg serve` builds the index once the store is ready; the first search finds it built
+    and says how large it is and how long the build took."""
+    store = open_store("memory", dataset=build_dataset)
+    try:
+        app = create_app({"TESTING": True}, store=store)
+        warm(app).join(timeout=120)
+        live = app.extensions[EXTENSION]
+        built = live.current()
+        assert len(built) > 1000 and 0 < live.build_seconds < 60
+        body = app.test_client().get("/search?q=Kasachstan&format=json").get_json()
+        assert body["index"] == {
+            "documents": len(built),
+            "build_seconds": round(live.build_seconds, 3),
+        }
+        assert live.current() is built
+    finally:
+        store.close()
