@@ -22,7 +22,7 @@ from cajkg.server import create_app
 from cajkg.server.png import png_response
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-COORDINATES = Path(__file__).parent / "data" / "map-coordinates.ttl"
+PLACE = Path(__file__).parent / "data" / "png-place.ttl"  # a new capital
 CAPITAL_RED = (0xA8, 0x32, 0x1E)  # .place.capital's stroke in map-svg.html
 
 
@@ -73,12 +73,12 @@ def test_a_write_shows_in_the_png(url: str) -> None:
     put = requests.put(
         f"{url}/store",
         params={"graph": "https://w3id.org/cajkg/graph/png-test"},
-        data=COORDINATES.read_bytes(),
+        data=PLACE.read_bytes(),
         headers={**AUTH, "Content-Type": "text/turtle"},
         timeout=60,
     )
     assert put.status_code == 201
-    assert reddish(image(url, "/map.png")) > before + 100, "the capitals are drawn"
+    assert reddish(image(url, "/map.png")) > before + 100, "the new capital is drawn"
 
 
 def test_png_errors_are_the_svgs(url: str) -> None:
