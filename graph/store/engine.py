@@ -55,7 +55,7 @@ from .deadline import Deadlines
 from .overlay import changes
 from .pool import QueryPool
 from .reasoning import DeltaReasoner, Reasoner, delta_reasoner
-from .terms import OWN_DEFAULT, from_ox, graph_name, nquads, quad_of, rdflib_name, triple_of
+from .terms import OWN_DEFAULT, from_ox, graph_name, nquads, quad_of, triple_of
 
 log = logging.getLogger(__name__)
 
@@ -463,15 +463,14 @@ class EngineStore:
 
     def _changed(self, quads: set[Any]) -> list[ChangedQuad]:
         """pyoxigraph quads as rdflib quads for change listeners (the merge by its name)."""
-        return [
-            (
-                *triple_of(q),
-                self.merged_graph
-                if isinstance(q.graph_name, ox.DefaultGraph)
-                else rdflib_name(q.graph_name),
-            )
-            for q in quads
-        ]
+        return [(*triple_of(q), self._graph_iri(q.graph_name)) for q in quads]
+
+    def _graph_iri(self, name: Any) -> URIRef | None:
+        if name == OWN_DEFAULT:
+            return None
+        if isinstance(name, ox.DefaultGraph):
+            return self.merged_graph
+        return URIRef(name.value)
 
     def _merge_change(self, added: set[Any], removed: set[Any]) -> tuple[set[Any], set[Any]]:
         """What an asserted change adds to and removes from the merge: a triple leaves it only
