@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource
+DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource libcairo2
 
 .PHONY: serve test mypy install install-test debian build lint bench bench-full bench-scale bench-stores reliability reliability-quick owlcheck clean
 

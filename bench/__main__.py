@@ -8,7 +8,8 @@
 3. Time the RDF-merge default graph against Oxigraph's multiset union (bench.merge).
 4. Start cajkg and `oxigraph serve` on the same materialized data, on 127.0.0.1, and measure
    start-up to first answer, the competency queries at 1, 4 and 16 clients, and the latency of
-   a one-triple update until a query sees it (bench.http).
+   a one-triple update until a query sees it, the first search (it builds the index), the
+   search p50, a one-label write until a search finds it, and the pictures (bench.http).
 5. Write bench/results/results.md, results.json and PNG plots (bench.report).
 
 Every figure is the median over repeated runs, with the spread (min-max) beside it.
@@ -172,6 +173,11 @@ def serve_and_measure(
         "ready_s": server.ready_s,
         "queries": {},
     }
+    if reasons:  # cajkg builds its search index in the background: wait for it first, so that
+        # it does not share the CPU with the queries timed below
+        first, build, documents = http.first_search(server)
+        figures["search_first_s"], figures["search_index_s"] = first, build
+        figures["search_documents"] = documents
     for name, text in texts.items():
         per_level = {}
         for clients in plan.concurrency:
@@ -187,6 +193,8 @@ def serve_and_measure(
     if reasons:  # cajkg only: oxigraph serve has no search and no pictures
         search = http.get_latency(server, http.search_paths(), 10, plan.budget_s)
         figures["search"] = percentiles(search or [float("nan")])
+        written = http.search_after_write(server, plan.update_repeats, plan.budget_s * 4)
+        figures["search_write_ms"] = summary([s * 1000 for s in written]) if written else None
         pictures = http.get_latency(server, http.PICTURES, 10, plan.budget_s)
         figures["pictures"] = percentiles(pictures or [float("nan")])
     return figures

@@ -264,6 +264,49 @@ def search_paths() -> list[str]:
     return ["/search?" + urlencode({"q": words, "format": "json"}) for words in SEARCHES]
 
 
+LABEL = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX cjr: <https://w3id.org/cajkg/resource/>
+{verb} DATA {{ GRAPH <https://w3id.org/cajkg/graph/bench> {{
+  cjr:bench-place-{i} rdfs:label "Benchbruecke{word}"@de . }} }}"""
+
+
+def first_search(server: Server) -> tuple[float, float, int]:
+    """The first search on a fresh cajkg (after /readyz; the index is built in the background
+    from then on, and this search waits for it): its seconds, the seconds the index build took
+    and the documents indexed, as the answer tells them."""
+    base = server.query_url.rsplit("/", 1)[0]
+    start = time.perf_counter()
+    reply = requests.get(base + search_paths()[0], timeout=600)
+    reply.raise_for_status()
+    index = reply.json()["index"]
+    return time.perf_counter() - start, index["build_seconds"], index["documents"]
+
+
+def search_after_write(server: Server, repeats: int, budget_s: float) -> list[float]:
+    """Seconds from sending a one-label INSERT DATA until the first search after its
+    acknowledgement finds the new name (it must: the index is patched before that search);
+    each label is deleted again afterwards."""
+    base = server.query_url.rsplit("/", 1)[0]
+    deadline, samples = time.perf_counter() + budget_s, []
+    for i in range(repeats):
+        if time.perf_counter() > deadline:
+            break
+        word = "".join("abcdefghij"[int(d)] for d in f"{i:04d}")
+        start = time.perf_counter()
+        _update(server, LABEL.format(verb="INSERT", i=i, word=word))
+        found = requests.get(
+            base + "/search",
+            params={"q": f"Benchbruecke{word}", "format": "json"},
+            timeout=REQUEST_TIMEOUT_S,
+        )
+        found.raise_for_status()
+        samples.append(time.perf_counter() - start)
+        if not found.json()["groups"]:
+            raise RuntimeError(f"{server.name}: a new name was not found after its write")
+        _update(server, LABEL.format(verb="DELETE", i=i, word=word))
+    return samples
+
+
 def get_latency(server: Server, paths: Sequence[str], repeats: int, budget_s: float) -> list[float]:
     """Seconds per GET of each path on cajkg, one client, after one untimed GET of each (the
     first search builds the index, the first map reads the country outlines)."""

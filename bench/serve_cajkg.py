@@ -19,6 +19,7 @@ from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 from cajkg.server.config import from_env
+from cajkg.server.search import warm as warm_search
 from cajkg.server.wsgi import serve
 
 
@@ -30,7 +31,9 @@ def main(argv: list[str]) -> int:
     config = from_env()
     store = MemoryStore(dataset, reasoner=reasoner, workers=config["CAJKG_QUERY_WORKERS"])
     store.warm()  # as `cajkg serve` does: a query worker and the reasoner, in the background
-    serve(create_app(config, store=store), host="127.0.0.1", port=port)
+    app = create_app(config, store=store)
+    warm_search(app)  # as `cajkg serve` does: the search index, after the store's warm-up
+    serve(app, host="127.0.0.1", port=port)
     return 0
 
 

@@ -8,7 +8,8 @@ Taschkent = Tashkent, Usbekistan = Uzbekistan) applied to every stem, and the fi
 (see `SearchIndex.search` and README-search.md).
 
 The index is built from the store through graph/sparql/search-*.rq, in memory, in well under a
-second on the seed graph; `LiveIndex` rebuilds it on the first search after a write.
+second on the seed graph, on the first search; after a write, `LiveIndex` re-reads only the
+documents of the subjects the write touched and patches the index in place.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sqlite3
 import threading
 import time
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +30,7 @@ from typing import Any
 import snowballstemmer  # type: ignore[import-untyped]
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from rdflib import URIRef
 
 from cajkg.graph.iris import DEFAULT_BASE, Base
 
@@ -151,6 +153,7 @@ class Results:
     hits: list[Hit]
     corrections: dict[str, list[str]] = field(default_factory=dict)  # word -> fuzzy terms
     total: int = 0
+    indexed: int = 0  # documents in the index searched
 
     def groups(self) -> list[tuple[str, list[Hit]]]:
         """Hits by kind; the kind of the best hit first."""
@@ -183,29 +186,74 @@ def _fuzzy_distance(term: str) -> int:
 
 
 class SearchIndex:
-    """An immutable FTS5 index over documents; thread-safe (one lock around SQLite)."""
+    """An FTS5 index over documents, patched in place by `replace` after a write; thread-safe
+    (one lock around each search and each patch)."""
 
     def __init__(self, docs: Iterable[Doc]) -> None:
-        self.docs: list[Doc] = []
+        self.docs: list[Doc | None] = []  # by rowid; None: replaced since
         self._tokens: list[tuple[tuple[str, ...], ...]] = []  # per doc: each word's terms
+        self._rows: dict[str, list[int]] = {}  # rowids per resource or sentence IRI
+        self._frequency: dict[str, int] = {}  # documents per term, for the vocabulary
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._db.execute("CREATE VIRTUAL TABLE doc USING fts5(terms, tokenize='ascii')")
-        vocabulary: set[str] = set()
+        self._db.executemany("INSERT INTO doc(rowid, terms) VALUES (?, ?)", self._add(docs))
+        self.vocabulary = sorted(self._frequency)
+        self._names = _display_names(d for d in self.docs if d is not None)
+        self._size = len(self.docs)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _add(self, docs: Iterable[Doc]) -> list[tuple[int, str]]:
+        """Tokenize documents into new rowids; the rows for FTS5 (the vocabulary's counts are
+        kept, its sorted list is not)."""
         rows = []
         for doc in docs:
             tokens = tuple(keys(word, doc.lang) for word in _WORD.findall(doc.text))
             terms = [k for token in tokens for k in token]
-            vocabulary.update(terms)
-            rows.append((len(self.docs), " ".join(terms)))
+            for term in set(terms):
+                self._frequency[term] = self._frequency.get(term, 0) + 1
+            rowid = len(self.docs)
+            rows.append((rowid, " ".join(terms)))
+            self._rows.setdefault(doc.iri, []).append(rowid)
             self.docs.append(doc)
             self._tokens.append(tokens)
-        self._db.executemany("INSERT INTO doc(rowid, terms) VALUES (?, ?)", rows)
-        self.vocabulary = sorted(vocabulary)
-        self._names = _display_names(self.docs)
+        return rows
 
-    def __len__(self) -> int:
-        return len(self.docs)
+    def replace(self, iris: Iterable[str], docs: Iterable[Doc]) -> None:
+        """Drop every document of these IRIs and add `docs` (the documents the store now holds
+        for them): the index after a write, without reading anything else."""
+        with self._lock:
+            gone: list[int] = []
+            changed: set[str] = set()
+            for iri in iris:
+                for rowid in self._rows.pop(iri, ()):
+                    for term in {k for token in self._tokens[rowid] for k in token}:
+                        self._frequency[term] -= 1
+                        if not self._frequency[term]:
+                            del self._frequency[term]
+                            changed.add(term)
+                    self.docs[rowid] = None
+                    self._tokens[rowid] = ()
+                    gone.append(rowid)
+                self._names.pop(iri, None)
+            new = list(docs)
+            rows = self._add(new)
+            self._db.executemany("DELETE FROM doc WHERE rowid = ?", [(r,) for r in gone])
+            self._db.executemany("INSERT INTO doc(rowid, terms) VALUES (?, ?)", rows)
+            for term in changed - self._frequency.keys():  # no document has it any more
+                at = bisect_left(self.vocabulary, term)
+                if at < len(self.vocabulary) and self.vocabulary[at] == term:
+                    del self.vocabulary[at]
+            for _, terms in rows:
+                for term in terms.split():
+                    if not self._known(term, prefix=False):
+                        insort(self.vocabulary, term)
+            self._names.update(
+                _display_names(d for iri in {d.iri for d in new} for d in self._docs_of(iri))
+            )
+            self._size += len(rows) - len(gone)
 
     def _known(self, term: str, prefix: bool) -> bool:
         at = bisect_left(self.vocabulary, term)
@@ -213,6 +261,12 @@ class SearchIndex:
             return False
         found = self.vocabulary[at]
         return found == term or (prefix and found.startswith(term))
+
+    def _docs_of(self, iri: str) -> Iterator[Doc]:
+        for rowid in self._rows.get(iri, ()):
+            doc = self.docs[rowid]
+            if doc is not None:
+                yield doc
 
     def _alternatives(self, words: list[str]) -> tuple[list[tuple[set[str], set[str]]], dict]:
         """Per word: the terms it matches exactly or as a prefix, and its fuzzy terms (only for
@@ -252,7 +306,12 @@ class SearchIndex:
         `lang` keeps only texts whose language tag starts with it ("de", "en").
         """
         words = words_of(query)
-        limit = max(1, min(limit, MAX_LIMIT))
+        with self._lock:
+            return self._search(query, words, max(1, min(limit, MAX_LIMIT)), lang, deadline)
+
+    def _search(
+        self, query: str, words: list[str], limit: int, lang: str, deadline: float | None
+    ) -> Results:
         alternatives, corrections = self._alternatives(words)
         expression = " OR ".join(
             f'"{term}"*' if len(term) >= 4 else f'"{term}"'
@@ -264,16 +323,18 @@ class SearchIndex:
         scored: list[tuple[float, int, tuple[int, ...]]] = []
         for rowid, bm25 in candidates:
             doc = self.docs[rowid]
-            if lang and not doc.lang.lower().startswith(lang):
+            if doc is None or (lang and not doc.lang.lower().startswith(lang)):
                 continue
             score, marked = self._score(rowid, grade, bm25)
             if score > 0:
                 scored.append((score, rowid, marked))
-        scored.sort(key=lambda item: (-item[0], self.docs[item[1]].rank, self.docs[item[1]].iri))
+        docs = self.docs
+        scored.sort(key=lambda item: _order(docs[item[1]], item[0]))
         best: dict[str, Hit] = {}
         per_kind: dict[str, int] = {}
         for score, rowid, marked in scored:
-            doc = self.docs[rowid]
+            doc = docs[rowid]
+            assert doc is not None
             if doc.iri in best or per_kind.get(doc.kind, 0) >= limit:
                 continue
             per_kind[doc.kind] = per_kind.get(doc.kind, 0) + 1
@@ -288,12 +349,14 @@ class SearchIndex:
                 _spans(doc.text, marked),
                 doc.position,
             )
-        return Results(query, words, list(best.values()), corrections, total=len(scored))
+        return Results(
+            query, words, list(best.values()), corrections, total=len(scored), indexed=len(self)
+        )
 
     def _candidates(self, expression: str, deadline: float | None) -> list[tuple[int, float]]:
         if not expression:
             return []
-        with self._lock:
+        with self._lock:  # reentrant: held by search() already
             if deadline is not None:
                 self._db.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
             try:
@@ -327,7 +390,7 @@ class SearchIndex:
             return 0.0, ()
         relevance = -bm25 / (1 - bm25) if bm25 < 0 else 0.0  # BM25 squeezed into [0, 1)
         score = COVERAGE * coverage + relevance
-        if self.docs[rowid].is_entity:
+        if self.docs[rowid].is_entity:  # type: ignore[union-attr]
             score += 5 + 3 * len(marked) / len(tokens)
         return score, tuple(marked)
 
@@ -361,13 +424,19 @@ class _Grader:
         return found
 
 
+def _order(doc: Doc | None, score: float) -> tuple[float, int, str, str, str]:
+    """Best score first; ties by kind, then by IRI, language and text (stable across patches)."""
+    assert doc is not None
+    return (-score, doc.rank, doc.iri, doc.lang, doc.text)
+
+
 def _spans(text: str, marked: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
     """The character ranges of the text's words at the given indexes."""
     wanted = set(marked)
     return tuple(m.span() for index, m in enumerate(_WORD.finditer(text)) if index in wanted)
 
 
-def _display_names(docs: list[Doc]) -> dict[str, str]:
+def _display_names(docs: Iterable[Doc]) -> dict[str, str]:
     """The name shown for each resource: an English one, else German, else any (shortest)."""
     names: dict[str, tuple[int, int, str]] = {}
     for doc in docs:
@@ -386,21 +455,27 @@ def query_text(name: str, base: Base) -> str:
     return text if base.iri == DEFAULT_BASE else text.replace(DEFAULT_BASE, base.iri)
 
 
-def documents(select: Callable[[str], Iterator[dict[str, Any]]], base: Base) -> list[Doc]:
+def documents(
+    select: Callable[[str], Iterator[dict[str, Any]]],
+    base: Base,
+    iris: Iterable[str] | None = None,
+) -> list[Doc]:
     """The documents to index, from the three search queries; `select` runs a SELECT and yields
-    its solutions as dicts of rdflib terms."""
+    its solutions as dicts of rdflib terms. `iris`: only the documents of these resources and
+    sentences (each query restricted by a VALUES block), in batches of `BATCH`."""
+    wanted = None if iris is None else sorted(set(iris))
     kinds: dict[str, tuple[int, str]] = {}
-    for row in select(query_text("search-kinds", base)):
+    for row in _select(select, "search-kinds", "x", base, wanted):
         rank, kind = int(row["rank"]), str(row["kind"])
         iri = str(row["x"])
         if iri not in kinds or (rank, kind) < kinds[iri]:
             kinds[iri] = (rank, kind)
     docs = []
-    for row in select(query_text("search-labels", base)):
+    for row in _select(select, "search-labels", "x", base, wanted):
         iri, label = str(row["x"]), row["label"]
         rank, kind = kinds.get(iri, (50, OTHER))
         docs.append(Doc(iri, kind, str(label), getattr(label, "language", None) or "", rank))
-    for row in select(query_text("search-sentences", base)):
+    for row in _select(select, "search-sentences", "sentence", base, wanted):
         text, position = row["text"], row.get("position")
         docs.append(
             Doc(
@@ -416,29 +491,90 @@ def documents(select: Callable[[str], Iterator[dict[str, Any]]], base: Base) -> 
     return docs
 
 
-class LiveIndex:
-    """The index of the store as it is now: `invalidate()` after every acknowledged write, and
-    the next search rebuilds it from the store first (so a write is searchable once it is
-    acknowledged). Rebuilding reads the whole store's names and sentences; on the seed graph it
-    takes a few tens of milliseconds."""
+BATCH = 256  # IRIs in one VALUES block
+_WHERE = re.compile(r"\bWHERE\s*\{")
 
-    def __init__(self, load: Callable[[], list[Doc]]) -> None:
+
+def _select(
+    select: Callable[[str], Iterator[dict[str, Any]]],
+    name: str,
+    variable: str,
+    base: Base,
+    iris: list[str] | None,
+) -> Iterator[dict[str, Any]]:
+    """The solutions of graph/sparql/<name>.rq, for every resource or only for `iris` (a
+    VALUES block on ?variable at the start of its WHERE clause)."""
+    text = query_text(name, base)
+    if iris is None:
+        yield from select(text)
+        return
+    where = _WHERE.search(text)
+    assert where is not None, f"{name}.rq has no WHERE clause"
+    for at in range(0, len(iris), BATCH):
+        values = " ".join(URIRef(iri).n3() for iri in iris[at : at + BATCH])
+        restricted = (
+            f"{text[: where.end()]}\n  VALUES ?{variable} {{ {values} }}{text[where.end() :]}"
+        )
+        yield from select(restricted)
+
+
+class LiveIndex:
+    """The index of the store as it is now. The store tells `changed` of every write it applies
+    (a change listener, graph/store/base.py), before the write is acknowledged; `changed` only
+    notes the subjects of the changed quads (names, sentences and kinds depend only on their
+    subject's own triples). The next search first re-reads the documents of those subjects and
+    patches the index (`SearchIndex.replace`): a write is searchable once it is acknowledged, and
+    costs a few small queries instead of a rebuild. A store without listeners calls
+    `invalidate()` after each write instead, and the next search rebuilds the index; so does a
+    write that touches more than `MAX_PATCH` subjects."""
+
+    MAX_PATCH = 5000  # subjects; more than this and a rebuild is cheaper than the VALUES queries
+
+    def __init__(
+        self,
+        load: Callable[[], list[Doc]],
+        load_some: Callable[[list[str]], list[Doc]] | None = None,
+    ) -> None:
         self._load = load
-        self._lock = threading.Lock()
+        self._load_some = load_some
+        self._lock = threading.Lock()  # one build or patch at a time
+        self._pending_lock = threading.Lock()  # held for microseconds, by the store's writer
+        self._pending: set[str] = set()
         self._generation = 0
         self._built: tuple[int, SearchIndex] | None = None
         self.build_seconds = math.nan
+        self.patch_seconds = math.nan
 
     def invalidate(self) -> None:
-        """The store changed: the next search reads it again."""
+        """The store changed in ways not told: the next search reads it again."""
         self._generation += 1
 
+    def changed(self, added: Iterable[tuple[Any, ...]], removed: Iterable[tuple[Any, ...]]) -> None:
+        """A change listener: note the IRIs of the subjects the write touched."""
+        subjects = {
+            str(q[0]) for quads in (added, removed) for q in quads if isinstance(q[0], URIRef)
+        }
+        if not subjects:
+            return
+        with self._pending_lock:
+            self._pending |= subjects
+            if len(self._pending) > self.MAX_PATCH or self._load_some is None:
+                self._pending.clear()
+                self._generation += 1
+
     def current(self) -> SearchIndex:
-        """The index of the store at the last write, built if needed."""
+        """The index of the store at the last acknowledged write, built or patched if needed."""
         with self._lock:
-            generation = self._generation
+            with self._pending_lock:
+                generation, pending = self._generation, self._pending
+                self._pending = set()
             if self._built is None or self._built[0] != generation:
                 started = time.perf_counter()
                 self._built = (generation, SearchIndex(self._load()))
                 self.build_seconds = time.perf_counter() - started
+            elif pending and self._load_some is not None:
+                started = time.perf_counter()
+                iris = sorted(pending)
+                self._built[1].replace(iris, self._load_some(iris))
+                self.patch_seconds = time.perf_counter() - started
             return self._built[1]

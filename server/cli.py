@@ -364,6 +364,7 @@ def serve(
     """Serve the SPARQL endpoint, linked-data pages and the query workbench."""
     from cajkg.graph.store.base import StoreError
     from cajkg.server import create_app
+    from cajkg.server.search import warm as warm_search
     from cajkg.server.wsgi import serve as run
 
     if store_kind == "sparql" and not endpoint:
@@ -388,6 +389,7 @@ def serve(
     click.echo(
         f"cajkg: serving http://{host}:{port}/ (SPARQL endpoint at /sparql, store: {store_kind})"
     )
+    warm_search(app)  # in the background, after the store's own warm-up
     run(app, host=host, port=port, threads=threads)
 
 

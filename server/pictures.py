@@ -22,6 +22,7 @@ from . import rendering
 from .config import get_store
 from .describe import rows, run
 from .errors import Problem
+from .png import png_response
 
 bp = Blueprint("pictures", __name__)
 bp.record_once(rendering.install)
@@ -239,20 +240,36 @@ def timeline_svg() -> Response:
     return Response(render_template("timeline-svg.html", timeline=timeline()), content_type=SVG)
 
 
+@bp.route("/timeline.png")
+def timeline_png() -> Response:
+    """The timeline as a PNG image (for places that take no SVG)."""
+    return png_response(render_template("timeline-svg.html", timeline=timeline()))
+
+
 @bp.route("/charts")
 def charts_page() -> str:
     """The charts, each with its table."""
     return render_template("charts.html", title="Sums and counts", charts=all_charts())
 
 
-@bp.route("/charts/<name>.svg")
-def chart_svg(name: str) -> Response:
-    """One chart alone, as an SVG file."""
+def _chart_svg(name: str) -> str:
     chart = next((c for c in all_charts() if c.name == name), None)
     if chart is None:
         names = ", ".join(c.name for c in all_charts())
         raise Problem(404, f"no chart {name!r}; charts: {names}")
-    return Response(render_template("chart-svg.html", chart=chart), content_type=SVG)
+    return render_template("chart-svg.html", chart=chart)
+
+
+@bp.route("/charts/<name>.svg")
+def chart_svg(name: str) -> Response:
+    """One chart alone, as an SVG file."""
+    return Response(_chart_svg(name), content_type=SVG)
+
+
+@bp.route("/charts/<name>.png")
+def chart_png(name: str) -> Response:
+    """One chart as a PNG image."""
+    return png_response(_chart_svg(name))
 
 
 @dataclass
@@ -378,12 +395,22 @@ def map_page() -> str:
 MAX_MARKS = 100
 
 
-@bp.route("/map.svg")
-def map_svg() -> Response:
-    """The map alone, as an SVG file; ?mark=IRI (repeated, at most 100) marks those states and
-    places (the workbench shows a query's results so)."""
+def _map_svg() -> str:
     marks = request.args.getlist("mark")
     if len(marks) > MAX_MARKS:
         raise Problem(400, f"at most {MAX_MARKS} mark= parameters")
     drawing = the_map(frozenset(marks))
-    return Response(render_template("map-svg.html", map=drawing, shades=SHADES), content_type=SVG)
+    return render_template("map-svg.html", map=drawing, shades=SHADES)
+
+
+@bp.route("/map.svg")
+def map_svg() -> Response:
+    """The map alone, as an SVG file; ?mark=IRI (repeated, at most 100) marks those states and
+    places (the workbench shows a query's results so)."""
+    return Response(_map_svg(), content_type=SVG)
+
+
+@bp.route("/map.png")
+def map_png() -> Response:
+    """The map as a PNG image; ?mark= as for /map.svg."""
+    return png_response(_map_svg())

@@ -1,16 +1,20 @@
 """Search: GET /search?q=… answers JSON to programs and the results page to browsers.
 
-The index (cajkg.graph.search) is built from the app's store on the first search and again on
-the first search after a write: every successful write request (a non-GET answered 201 or 204:
-SPARQL Update on /sparql and /update, Graph Store PUT/POST/DELETE on /store) marks it stale
-before its response leaves, so a write is searchable as soon as it is acknowledged. The store
-itself is not touched. Writes made behind the server's back (another process on a remote
-store) are seen after the next write here or a restart.
+The index (cajkg.graph.search) is built from the app's store on the first search (lazily, so
+start-up does not wait for it). It then listens to the store (`store.listeners`, see
+graph/store/base.py): every write the store applies notes its subjects before the write is
+acknowledged, and the next search re-reads only their names and sentences and patches the index,
+so a write is searchable as soon as it is acknowledged. A store without listeners falls back to
+a rebuild on the first search after a successful write request (a non-GET answered 201 or 204).
+Writes made behind the server's back (another process on a remote store) are seen after a
+restart.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 from typing import Any
 
@@ -26,6 +30,7 @@ from . import negotiate, rendering
 from .describe import rows
 from .errors import Problem
 
+log = logging.getLogger(__name__)
 bp = Blueprint("search", __name__)
 bp.record_once(rendering.install)
 
@@ -46,8 +51,36 @@ def live_index(app: Flask) -> search.LiveIndex:
         def select(text: str) -> Any:
             return rows(store.query(store.prepare(text), infer=True))
 
-        index = app.extensions[EXTENSION] = search.LiveIndex(lambda: search.documents(select, base))
+        listeners = getattr(store, "listeners", None)
+        index = search.LiveIndex(
+            lambda: search.documents(select, base),
+            None if listeners is None else lambda iris: search.documents(select, base, iris),
+        )
+        if listeners is not None:
+            listeners.append(index.changed)
+        app.extensions[EXTENSION] = index
     return index
+
+
+def warm(app: Flask) -> threading.Thread:
+    """Build the index in the background once the store has warmed up (`cajkg serve` does
+    this): start-up does not wait for it, and at a million triples, where reading the names
+    takes tens of seconds, the first search need not either (it waits for this build rather
+    than starting another)."""
+    index = live_index(app)
+    store: Store = app.extensions["cajkg.store"]
+
+    def build() -> None:
+        while not store.ready():
+            time.sleep(0.2)
+        try:
+            index.current()
+        except Exception:
+            log.exception("building the search index failed; the first search tries again")
+
+    thread = threading.Thread(target=build, name="cajkg-search-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def text_namespace() -> str:
@@ -82,10 +115,12 @@ bp.record_once(_setup)
 
 
 def _after_write(response: Response) -> Response:
-    """Mark the index stale after a write succeeded, before the client hears of it."""
+    """For a store that tells no listeners: mark the index stale after a write succeeded,
+    before the client hears of it."""
     if request.method not in _READS and response.status_code in (201, 204):
         index = current_app.extensions.get(EXTENSION)
-        if index is not None:
+        store = current_app.extensions["cajkg.store"]
+        if index is not None and getattr(store, "listeners", None) is None:
             index.invalidate()
     return response
 
@@ -123,13 +158,19 @@ def run_search(query: str, limit: int, lang: str = "") -> tuple[search.Results, 
 
 
 def as_json(results: search.Results, millis: float) -> dict[str, Any]:
-    """The JSON answer: the hits by kind (best kind first) with links and highlight offsets."""
+    """The JSON answer: the hits by kind (best kind first) with links and highlight offsets,
+    and the index's size and the seconds its last full build took."""
+    index = live_index(current_app)
     return {
         "query": results.query,
         "words": results.words,
         "corrections": results.corrections,
         "total": results.total,
         "milliseconds": round(millis, 2),
+        "index": {
+            "documents": results.indexed,
+            "build_seconds": round(index.build_seconds, 3),
+        },
         "groups": [
             {
                 "kind": kind,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.query import Result
+from rdflib.term import Node
+
+log = logging.getLogger(__name__)
 
 # The graphs a remote store keeps for itself, which are not data (prefixes): Virtuoso's.
 SYSTEM_GRAPHS = (
@@ -16,6 +20,26 @@ SYSTEM_GRAPHS = (
     "http://www.w3.org/ns/ldp#",
     "http://localhost:8890/",
 )
+
+
+# One changed quad: subject, predicate, object, graph (None: the store's own default graph).
+ChangedQuad = tuple[Node, Node, Node, URIRef | None]
+# Called after a write is applied, before the writer returns: (added, removed) quads, computed
+# graphs (the merge, the inferred graph) included. It runs under the store's write lock, so it
+# must be quick and must not query the store (the search index only notes the subjects).
+ChangeListener = Callable[[list[ChangedQuad], list[ChangedQuad]], None]
+
+
+def notify(
+    listeners: Sequence[ChangeListener], added: list[ChangedQuad], removed: list[ChangedQuad]
+) -> None:
+    """Tell every listener of an applied change; a failing listener is logged, never undoes or
+    fails the write (it is durable already)."""
+    for listener in listeners:
+        try:
+            listener(added, removed)
+        except Exception:
+            log.exception("a change listener failed")
 
 
 class StoreError(Exception):

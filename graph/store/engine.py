@@ -42,7 +42,16 @@ from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES
 from cajkg.graph.reasoner import Delta, Inference, Reasoner, as_reasoner
 
 from . import journal, operations, updates
-from .base import ForbiddenOperation, Prepared, QuerySyntaxError, ResultTooLarge, StoreError
+from .base import (
+    ChangedQuad,
+    ChangeListener,
+    ForbiddenOperation,
+    Prepared,
+    QuerySyntaxError,
+    ResultTooLarge,
+    StoreError,
+    notify,
+)
 from .deadline import Deadlines
 from .overlay import changes
 from .pool import QueryPool
@@ -111,6 +120,9 @@ class EngineStore:
         self.merged_graph = merged_graph
         self.fetchable = tuple(fetchable)
         self.services = tuple(services)
+        # Told of every change `_apply` makes (see base.ChangeListener); bulk loads at opening
+        # (`load`, `rebuild_merge`) are not changes.
+        self.listeners: list[ChangeListener] = []
         self._engine = engine
         self._inferred = graph_name(inferred_graph)
         self._merged = ox.DefaultGraph()
@@ -468,6 +480,19 @@ class EngineStore:
                 self._engine.remove(quad)
             self._engine.extend(new)
             self.pool.broadcast(nquads(gone), nquads(new))
+        if self.listeners:
+            notify(self.listeners, self._changed(new), self._changed(gone))
+
+    def _changed(self, quads: set[Any]) -> list[ChangedQuad]:
+        """pyoxigraph quads as rdflib quads for change listeners (the merge by its name)."""
+        return [(*triple_of(q), self._graph_iri(q.graph_name)) for q in quads]
+
+    def _graph_iri(self, name: Any) -> URIRef | None:
+        if name == OWN_DEFAULT:
+            return None
+        if isinstance(name, ox.DefaultGraph):
+            return self.merged_graph
+        return URIRef(name.value)
 
     def _merge_change(self, added: set[Any], removed: set[Any]) -> tuple[set[Any], set[Any]]:
         """What an asserted change adds to and removes from the merge: a triple leaves it only

@@ -52,12 +52,14 @@ from cajkg.graph.reasoner import Following, Inference, Reasoner
 from . import operations, updates
 from .base import (
     SYSTEM_GRAPHS,
+    ChangeListener,
     ForbiddenOperation,
     Prepared,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
     StoreError,
+    notify,
 )
 from .deadline import Deadlines
 from .engine import result_of
@@ -250,6 +252,7 @@ class RemoteStore:
         self._write_lock = threading.Lock()
         self._graphs: tuple[float, list[URIRef]] | None = None
         self._own_default: bool | None = None
+        self.listeners: list[ChangeListener] = []  # told of every write sent (base.notify)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -539,6 +542,7 @@ class RemoteStore:
         requests += [operations.insert_data(g, self._skolem(t)) for g, t in _by_graph(added)]
         if requests:
             self.client.update(operations.sequence(*requests))
+            notify(self.listeners, list(added), list(removed))
 
     def _skolem(self, triples: list[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
         return list(self.skolem.triples(triples))
