@@ -55,7 +55,7 @@ from .base import (
 from .deadline import Deadlines
 from .overlay import changes
 from .pool import QueryPool
-from .terms import OWN_DEFAULT, from_ox, graph_name, nquads, quad_of, to_ox, triple_of
+from .terms import OWN_DEFAULT, from_ox, graph_name, nquads, quad_of, quads_from, to_ox, triple_of
 
 log = logging.getLogger(__name__)
 
@@ -509,9 +509,24 @@ class EngineStore:
                 minus.add(entry)
         return {q for q in plus if q not in self._engine}, minus
 
+    def _load(self, dataset: Dataset | bytes) -> None:
+        """Bulk-load a built dataset, then compute the merge. N-Quads go through `ox.parse`,
+        which keeps blank node labels (`Store.bulk_load` renames them, and the journal, the
+        query workers and the build cache name blank nodes by label)."""
+        if isinstance(dataset, bytes):
+            self._engine.bulk_extend(ox.parse(dataset, format=ox.RdfFormat.N_QUADS))
+        else:
+            self._engine.bulk_extend(quads_from(dataset))
+        self.rebuild_merge()
+
     def rebuild_merge(self) -> None:
         """Compute the merge of the asserted graphs from scratch (after a bulk load, or when
-        opening data written without it), in Oxigraph, one triple once."""
+        opening data written without it), in Oxigraph, one triple once. Triples found in
+        Oxigraph's default graph while the store's own default graph is empty were loaded
+        there (N-Quads, a database of an earlier cajkg): they are the store's own."""
+        own = list(self._engine.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        if own and not self._has_graph(OWN_DEFAULT):  # loaded in Oxigraph's default graph
+            self._engine.extend(ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT) for q in own)
         with self._swap_lock:
             self._engine.update(merge_update(self._inferred))
             self.pool.restart()

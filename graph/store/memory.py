@@ -24,7 +24,6 @@ from cajkg.graph.reasoner import Delta, Inference, Reasoner
 
 from .engine import EngineStore
 from .journal import Fold, Journal, encode, is_text, needs_reasoning, ntriples
-from .terms import quads_in
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +54,9 @@ class MemoryStore(EngineStore):
         )
         self._journal = journal
         if dataset is not None:
-            self._engine.bulk_extend(quads_in(dataset))
-        self.rebuild_merge()
+            self._load(dataset)
+        else:
+            self.rebuild_merge()
         entries = list(journal.entries()) if journal else []
         reason = any(is_text(e) or needs_reasoning(e) for e in entries)
         before = self._inferred_quads() if reason and reasoner is not None else None

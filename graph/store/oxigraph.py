@@ -27,7 +27,6 @@ from cajkg.graph.reasoner import Delta, Inference, Reasoner
 from .base import ReadOnly
 from .engine import EngineStore
 from .journal import Journal, encode, fsync_directory
-from .terms import OWN_DEFAULT, quads_in
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +86,6 @@ class OxigraphStore(EngineStore):
     def _convert(self) -> None:
         """Bring a database of an earlier cajkg to this layout: the triples of its default graph
         are the store's own default graph; the merge is computed."""
-        own = list(self._engine.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        self._engine.extend(ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT) for q in own)
         self.rebuild_merge()
         self._engine.flush()
         (self.data_dir / LAYOUT).touch()
@@ -109,10 +106,9 @@ class OxigraphStore(EngineStore):
             self._record({}, set(), set(), Delta())
             with self._swap_lock:
                 self._engine.clear()
-                self._engine.bulk_extend(quads_in(dataset))
                 self.pool.restart()
             self._seeded = False
-        self.rebuild_merge()
+            self._load(dataset)
         (self.data_dir / LAYOUT).touch()
         if not self._has_graph(self._inferred):
             self.refresh_inferences()

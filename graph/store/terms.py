@@ -107,19 +107,6 @@ def quads_from(dataset: Dataset) -> Iterable[Any]:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name(name))
 
 
-def quads_in(source: Dataset | bytes) -> Iterable[Any]:
-    """The quads of an rdflib dataset, or of N-Quads bytes (parsed by Oxigraph, blank node
-    labels kept), the default graph's in `OWN_DEFAULT`."""
-    if isinstance(source, bytes):
-        return (
-            ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT)
-            if isinstance(q.graph_name, ox.DefaultGraph)
-            else q
-            for q in ox.parse(source, format=ox.RdfFormat.N_QUADS)
-        )
-    return quads_from(source)
-
-
 def nquads(quads: Iterable[Any]) -> bytes:
     """pyoxigraph quads as N-Quads (blank node labels kept), for workers and pending files."""
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
