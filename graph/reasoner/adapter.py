@@ -58,7 +58,7 @@ class IncrementalReasoner:
         except InconsistencyError:
             self.materializer.add(removed)
             raise
-        return gone.then(came, frozenset(self.materializer.inferred_triples()))
+        return gone.then(came, self.materializer.inferred_triples)
 
 
 class Recomputing:

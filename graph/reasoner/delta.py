@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .index import RDFTriple
@@ -15,11 +16,12 @@ class Delta:
     removed: frozenset[RDFTriple] = frozenset()
     reset: bool = False  # True: `added` is the whole new inferred graph (after a full rebuild)
 
-    def then(self, second: Delta, whole: frozenset[RDFTriple]) -> Delta:
-        """One Delta for this change followed by `second`; `whole` is the inferred graph after
-        both, used when either was a full rebuild."""
+    def then(self, second: Delta, whole: Callable[[], Iterable[RDFTriple]]) -> Delta:
+        """One Delta for this change followed by `second`; `whole()` gives the inferred graph
+        after both, asked for only when either was a full rebuild (listing the whole closure
+        on every write would make a write cost the size of the graph)."""
         if self.reset or second.reset:
-            return Delta(whole, reset=True)
+            return Delta(frozenset(whole()), reset=True)
         return Delta(
             (self.added - second.removed) | second.added,
             (self.removed - second.added) | second.removed,
