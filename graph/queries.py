@@ -16,6 +16,8 @@ from typing import Any
 
 from rdflib.query import Result
 
+from cajkg.graph import formats
+
 Row = tuple[tuple[str, str], ...]
 
 
@@ -87,7 +89,7 @@ def normalise(answer: dict[str, Any]) -> tuple[str, Any]:
 
 def as_json(result: Result) -> dict[str, Any]:
     """An rdflib SELECT/ASK result as SPARQL JSON."""
-    return json.loads(result.serialize(format="json") or b"{}")
+    return json.loads(formats.serialize_result(result, formats.named("sparql-json")) or b"{}")
 
 
 def same_answer(actual: dict[str, Any], expected: dict[str, Any], ordered: bool) -> bool:

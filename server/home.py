@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, send_file
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
+from cajkg.graph import formats
 from cajkg.graph.export import DUMPS, dump_format
 from cajkg.graph.iris import ARTICLE, G_INFERRED, G_ONTOLOGY
 from cajkg.graph.sources import default_sources
@@ -196,8 +197,9 @@ def void() -> Response:
     path = build_dir() / VOID_FILE
     if not path.is_file():
         raise Problem(404, "no dataset description yet: run `cajkg build`")
-    graph = Graph()
-    graph.parse(path, format="turtle")
+    graph = formats.parse_graph(
+        path.read_bytes(), formats.named("turtle"), base=path.absolute().as_uri()
+    )
     offered = [f.media_types for f in rendering.document_formats()]
     found = rendering.choose([offered[0], negotiate.HTML, *offered[1:]])
     if found is None:
@@ -212,7 +214,7 @@ def void() -> Response:
             triples=sorted(graph),
             alternates=[],
         )
-        response = Response(html, content_type="text/html; charset=utf-8")
+        response = Response(html, content_type=f"{negotiate.HTML[0]}; charset=utf-8")
     else:
         fmt = rendering.document_formats()[max(0, found - 1)]
         response = pages.rdf_response(graph, fmt, None)
