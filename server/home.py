@@ -96,7 +96,7 @@ def index() -> str:
 
 
 @dataclass
-class Sentence:
+class SentenceView:
     """A sentence of the article, its fact graphs, and its text split at entity mentions."""
 
     iri: URIRef
@@ -126,17 +126,17 @@ class Sentence:
         return parts
 
 
-def sentences() -> list[Sentence]:
+def sentences() -> list[SentenceView]:
     """The article's sentences with their graphs and mentions.
 
     Paragraph breaks are not in the graph; they are read from the article file the build used.
     """
     store, base = get_store(), rendering.base()
     article = default_sources().article.read_text(encoding="utf-8")
-    found: dict[Node, Sentence] = {}
+    found: dict[Node, SentenceView] = {}
     for row in rows(run(store, "article-sentences", base)):
         text, start = str(row["text"]), int(row["start"])  # type: ignore[call-overload]
-        found[row["sentence"]] = Sentence(
+        found[row["sentence"]] = SentenceView(
             row["sentence"],
             int(row["position"]),
             start,
@@ -201,7 +201,7 @@ def void() -> Response:
         path.read_bytes(), formats.named("turtle"), base=path.absolute().as_uri()
     )
     offered = [f.media_types for f in rendering.document_formats()]
-    found = rendering.choose([offered[0], negotiate.HTML, *offered[1:]])
+    found = rendering.preferred_group([offered[0], negotiate.HTML, *offered[1:]])
     if found is None:
         raise Problem(
             406,
