@@ -5,7 +5,7 @@ does after a cached build (load the N-Quads into the memory store with a reasone
 serve with waitress on 127.0.0.1), but on a generated dataset instead of the packaged sources.
 Writes need the bearer token from CAJKG_UPDATE_TOKEN, which the benchmark sets. The reasoner
 the store calls after each write is `cajkg.graph.reasoner.IncrementalReasoner` (what
-`cajkg serve` uses, via graph/store/factory.py) or owlrl (`cajkg.graph.reason.infer`, the
+`cajkg serve` uses, via graph/store/factory.py) or owlrl (`cajkg.graph.reason.infer_with_owlrl`, the
 reference the incremental reasoner is tested against, for comparison).
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cajkg.graph.reason import infer
+from cajkg.graph.reason import infer_with_owlrl
 from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
     """Parse, build the app, serve until killed."""
     data, port = Path(argv[0]), int(argv[1])
     dataset = data.read_bytes()  # N-Quads, loaded by Oxigraph as `cajkg serve` loads its cache
-    reasoner = IncrementalReasoner() if argv[2:] == ["incremental"] else infer
+    reasoner = IncrementalReasoner() if argv[2:] == ["incremental"] else infer_with_owlrl
     config = from_env()
     store = MemoryStore(dataset, reasoner=reasoner, workers=config["CAJKG_QUERY_WORKERS"])
     store.warm()  # as `cajkg serve` does: a query worker and the reasoner, in the background

@@ -16,7 +16,7 @@ _LINE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True)
-class Sentence:
+class SentenceSpan:
     """One sentence: id s01…, 0-based offsets into the article (end exclusive), and its text."""
 
     id: str
@@ -30,7 +30,7 @@ class Sentence:
         return int(self.id[1:])
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str) -> list[SentenceSpan]:
     """Split the article into sentences; each line (paragraph, caption, bullet) splits apart."""
     spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(text):
@@ -40,7 +40,7 @@ def split_sentences(text: str) -> list[Sentence]:
             start = boundary.end()
         spans.append((start, line.end()))
     return [
-        Sentence(f"s{i:02d}", start, end, text[start:end])
+        SentenceSpan(f"s{i:02d}", start, end, text[start:end])
         for i, (start, end) in enumerate(spans, start=1)
         if text[start:end].strip()
     ]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
+from cajkg.graph import formats
 from cajkg.graph.article import split_sentences
 from cajkg.graph.iris import G_INFERRED, Base
 from cajkg.graph.load import SourceError, load_dataset, parse_graph
@@ -122,9 +123,8 @@ def _read_cache(cached: Path) -> Dataset | None:
     data = _verified(cached)
     if data is None:
         return None
-    ds = Dataset()
     try:
-        ds.parse(data=data, format="nquads")
+        ds = formats.parse_dataset(data, formats.named("nquads"))
     except Exception as error:  # any parser failure means the same: rebuild
         log.warning("build cache %s does not parse (%s); rebuilding", cached, error)
         return None
@@ -134,7 +134,7 @@ def _read_cache(cached: Path) -> Dataset | None:
 def _write_cache(cached: Path, ds: Dataset) -> None:
     """Write the cache and its digest; the digest goes last, so a torn write reads as damaged."""
     cached.parent.mkdir(parents=True, exist_ok=True)
-    data = ds.serialize(format="nquads", encoding="utf-8")
+    data = formats.serialize_graph(ds, formats.named("nquads"))
     partial = cached.with_suffix(".partial")
     partial.write_bytes(data)
     partial.replace(cached)

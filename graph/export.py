@@ -20,7 +20,7 @@ from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 
 from cajkg.graph import formats
 from cajkg.graph.build import BuildConfig, build_dataset, cache_key
-from cajkg.graph.describe import describe
+from cajkg.graph.dataset_description import describe_dataset
 from cajkg.graph.iris import G_INFERRED, G_ONTOLOGY, G_TRANSLATION_EN, PREFIXES, Base
 
 
@@ -140,7 +140,7 @@ def write_dumps(config: BuildConfig) -> list[Path]:
         written.append(path)
     downloads = {name: dump_format(name).media_type for name, _ in (*DUMPS, ("void.ttl", None))}
     modified = datetime.now(UTC).replace(microsecond=0).isoformat()
-    void = describe(ds, config.base, downloads, modified)
+    void = describe_dataset(ds, config.base, downloads, modified)
     path = config.out_dir / "void.ttl"
     _write(path, formats.serialize_graph(_bind(void), dump_format(path.name)))
     written.append(path)

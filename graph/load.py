@@ -11,6 +11,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from cajkg.graph import formats
 from cajkg.graph.article import article_graph
 from cajkg.graph.iris import DEFAULT_BASE, G_ARTICLE, G_ONTOLOGY, Base
 from cajkg.graph.sources import Sources
@@ -20,10 +21,10 @@ class SourceError(Exception):
     """A source file cannot be used; the message names the file and, where known, the line."""
 
 
-def _parse(target: Graph, source: Traversable, fmt: str) -> None:
+def _parse(target: Graph, source: Traversable, fmt: formats.Format) -> None:
     text = source.read_text(encoding="utf-8")
     try:
-        target.parse(data=text, format=fmt, publicID=DEFAULT_BASE)
+        formats.parse_into(target, text, fmt, base=DEFAULT_BASE)
     except BadSyntax as err:
         raise SourceError(f"{source.name}:{err.lines + 1}: {err._why}") from None
     except Exception as err:  # rdflib raises many kinds; all mean the file is unusable
@@ -33,7 +34,7 @@ def _parse(target: Graph, source: Traversable, fmt: str) -> None:
 def parse_graph(source: Traversable) -> Graph:
     """Parse one Turtle file."""
     graph = Graph()
-    _parse(graph, source, "turtle")
+    _parse(graph, source, formats.named("turtle"))
     return graph
 
 
@@ -47,7 +48,7 @@ def load_dataset(sources: Sources, base: Base | None = None) -> Dataset:
     article += article_graph(sources.article.read_text(encoding="utf-8"))
     for facts in sources.facts:
         part = Dataset()
-        _parse(part, facts, "trig")
+        _parse(part, facts, formats.named("trig"))
         stray = len(part.graph(DATASET_DEFAULT_GRAPH_ID))
         if stray:
             raise SourceError(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from cajkg.graph.article import Sentence
+from cajkg.graph.article import SentenceSpan
 from cajkg.graph.iris import CAJKG, G_PROVENANCE, G_TRANSLATION_EN, GRAPH, MENTION, SENT, Base
 
 
@@ -45,7 +45,7 @@ def fact_graph_names(ds: Dataset, base: Base | None = None) -> list[URIRef]:
     )
 
 
-def mention_iri(sentence: Sentence, start: int, end: int, entity: Node, base: Base) -> URIRef:
+def mention_iri(sentence: SentenceSpan, start: int, end: int, entity: Node, base: Base) -> URIRef:
     """The IRI of a mention: its sentence, its offsets within it, and the entity's local name."""
     return _named(f"{sentence.id}-{start}-{end}", entity, base)
 
@@ -56,12 +56,12 @@ def _named(place: str, entity: Node, base: Base) -> URIRef:
     return base.rebase(MENTION[f"{place}-{local}"])
 
 
-def anchor_mentions(ds: Dataset, sentences: list[Sentence], base: Base | None = None) -> None:
+def anchor_mentions(ds: Dataset, sentences: list[SentenceSpan], base: Base | None = None) -> None:
     """Add inSentence and offsets to every mention and give blank-node mentions their IRI;
     raise ProvenanceError listing all problems (and change nothing)."""
     base = base or Base()
     term = base.rebase
-    by_iri: dict[Node, Sentence] = {term(SENT[s.id]): s for s in sentences}
+    by_iri: dict[Node, SentenceSpan] = {term(SENT[s.id]): s for s in sentences}
     prov = ds.graph(term(G_PROVENANCE))
     problems: list[str] = []
     for name in fact_graph_names(ds, base):

@@ -16,11 +16,13 @@ from typing import Any
 
 from rdflib.query import Result
 
+from cajkg.graph import formats
+
 Row = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
-class NamedQuery:
+class CompetencyQuery:
     """One competency query and its expected answers."""
 
     name: str
@@ -35,13 +37,18 @@ class NamedQuery:
         return "ORDER BY" in self.text.upper()
 
 
-def _question(text: str) -> str:
+def header_lines(text: str) -> list[str]:
+    """The non-empty lines of a query's leading comment, without their '#'."""
     lines = []
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         lines.append(line.lstrip("#").strip())
-    return " ".join(line for line in lines if line)
+    return [line for line in lines if line]
+
+
+def _question(text: str) -> str:
+    return " ".join(header_lines(text))
 
 
 def _json(folder: Traversable, name: str) -> dict[str, Any] | None:
@@ -49,7 +56,7 @@ def _json(folder: Traversable, name: str) -> dict[str, Any] | None:
     return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else None
 
 
-def load_all(folder: Traversable | None = None) -> list[NamedQuery]:
+def load_all(folder: Traversable | None = None) -> list[CompetencyQuery]:
     """Every named query, sorted by file name."""
     folder = folder or resources.files("cajkg.queries")
     out = []
@@ -60,7 +67,9 @@ def load_all(folder: Traversable | None = None) -> list[NamedQuery]:
         if expected is None:
             raise FileNotFoundError(f"{rq.name} has no expected answer {stem}.srj beside it")
         out.append(
-            NamedQuery(stem, _question(text), text, expected, _json(folder, f"{stem}.noinfer.srj"))
+            CompetencyQuery(
+                stem, _question(text), text, expected, _json(folder, f"{stem}.noinfer.srj")
+            )
         )
     return out
 
@@ -87,7 +96,7 @@ def normalise(answer: dict[str, Any]) -> tuple[str, Any]:
 
 def as_json(result: Result) -> dict[str, Any]:
     """An rdflib SELECT/ASK result as SPARQL JSON."""
-    return json.loads(result.serialize(format="json") or b"{}")
+    return json.loads(formats.serialize_result(result, formats.named("sparql-json")) or b"{}")
 
 
 def same_answer(actual: dict[str, Any], expected: dict[str, Any], ordered: bool) -> bool:

@@ -123,6 +123,6 @@ def closure(asserted: Dataset) -> Closure:
     return Closure(inferred)
 
 
-def infer(asserted: Dataset) -> Graph:
+def infer_with_owlrl(asserted: Dataset) -> Graph:
     """The inferred triples for `asserted` (what the cjg:inferred graph holds)."""
     return closure(asserted).inferred

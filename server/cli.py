@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rdflib import Variable
-from rdflib.query import Result
 
 from cajkg.graph.build import BuildConfig, BuildError
 from cajkg.server.cli_transfer import pull, push
@@ -144,22 +142,6 @@ def export(build_dir: str, format_name: str, graph_iri: str | None, output: str 
         click.echo(data.decode("utf-8"), nl=False)
 
 
-def _table(result: Result) -> str:
-    """A SELECT result as an aligned text table; ASK as yes/no."""
-    if result.type == "ASK":
-        return "yes" if result.askAnswer else "no"
-    variables = [str(v) for v in result.vars or []]
-    rows = [
-        ["" if (term := row.get(Variable(v))) is None else term.n3() for v in variables]
-        for row in result.bindings
-    ]
-    widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines) + f"\n({len(rows)} rows)"
-
-
 @main.command()
 @build_dir_option
 @click.argument("query")
@@ -192,11 +174,8 @@ def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
             store.close()
     except (BuildError, StoreError) as err:
         raise click.ClickException(str(err)) from None
-    if format_name == "table" and result.type in ("SELECT", "ASK"):
-        click.echo(_table(result))
-        return
     kind = formats.result_kind(result)
-    fmt = formats.by_name(format_name, kind)
+    fmt = formats.by_name(format_name, kind, negotiable_only=False)
     if fmt is None:
         names = ", ".join(f.name for f in formats.for_kind(kind))
         raise click.BadParameter(f"{format_name!r}; for this query: {names}", param_hint="--format")

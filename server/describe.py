@@ -214,7 +214,7 @@ def _sources(store: Store, iri: URIRef, base: Base) -> list[Source]:
     return sorted(found.values(), key=lambda s: (s.position, not s.stated, str(s.graph)))
 
 
-def describe(store: Store, iri: URIRef, base: Base) -> Description:
+def describe_resource(store: Store, iri: URIRef, base: Base) -> Description:
     """Run the page queries for one IRI (which the caller has found to be known)."""
     outgoing, incoming = _links(store, iri, base)
     names, alt = _names(store, iri, base)

@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from . import rendering
 from .config import get_store
-from .describe import Description, Link, describe, is_known, safe_iri
+from .describe import Description, Link, describe_resource, is_known, safe_iri
 from .errors import Problem
 
 bp = Blueprint("diagram", __name__)
@@ -114,7 +114,7 @@ def _subject() -> tuple[URIRef, Layout, bool]:
     if iri is None or not is_known(get_store(), iri, rendering.base()):
         raise Problem(404, "give the IRI of a resource of this graph: /diagram?iri=...")
     infer = request.args.get("infer") == "true"
-    d = describe(get_store(), iri, rendering.base())
+    d = describe_resource(get_store(), iri, rendering.base())
     return iri, layout(d.label(iri) or rendering.curie(iri), neighbours(d, infer)), infer
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, send_file
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
+from cajkg.graph import formats
 from cajkg.graph.export import DUMPS, dump_format
 from cajkg.graph.iris import ARTICLE, G_INFERRED, G_ONTOLOGY
 from cajkg.graph.sources import default_sources
@@ -95,7 +96,7 @@ def index() -> str:
 
 
 @dataclass
-class Sentence:
+class SentenceView:
     """A sentence of the article, its fact graphs, and its text split at entity mentions."""
 
     iri: URIRef
@@ -125,17 +126,17 @@ class Sentence:
         return parts
 
 
-def sentences() -> list[Sentence]:
+def sentences() -> list[SentenceView]:
     """The article's sentences with their graphs and mentions.
 
     Paragraph breaks are not in the graph; they are read from the article file the build used.
     """
     store, base = get_store(), rendering.base()
     article = default_sources().article.read_text(encoding="utf-8")
-    found: dict[Node, Sentence] = {}
+    found: dict[Node, SentenceView] = {}
     for row in rows(run(store, "article-sentences", base)):
         text, start = str(row["text"]), int(row["start"])  # type: ignore[call-overload]
-        found[row["sentence"]] = Sentence(
+        found[row["sentence"]] = SentenceView(
             row["sentence"],
             int(row["position"]),
             start,
@@ -196,10 +197,11 @@ def void() -> Response:
     path = build_dir() / VOID_FILE
     if not path.is_file():
         raise Problem(404, "no dataset description yet: run `cajkg build`")
-    graph = Graph()
-    graph.parse(path, format="turtle")
+    graph = formats.parse_graph(
+        path.read_bytes(), formats.named("turtle"), base=path.absolute().as_uri()
+    )
     offered = [f.media_types for f in rendering.document_formats()]
-    found = rendering.choose([offered[0], negotiate.HTML, *offered[1:]])
+    found = rendering.preferred_group([offered[0], negotiate.HTML, *offered[1:]])
     if found is None:
         raise Problem(
             406,
@@ -212,7 +214,7 @@ def void() -> Response:
             triples=sorted(graph),
             alternates=[],
         )
-        response = Response(html, content_type="text/html; charset=utf-8")
+        response = Response(html, content_type=f"{negotiate.HTML[0]}; charset=utf-8")
     else:
         fmt = rendering.document_formats()[max(0, found - 1)]
         response = pages.rdf_response(graph, fmt, None)

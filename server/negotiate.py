@@ -99,7 +99,9 @@ def choose_media_type(
     return chosen
 
 
-def choose(accept: str | None, candidates: Sequence[Format], what: str) -> tuple[Format, str]:
+def choose_format(
+    accept: str | None, candidates: Sequence[Format], what: str
+) -> tuple[Format, str]:
     """The best format among candidates and its label, or 406 naming acceptable media types."""
     found = choose_media_type(accept, [f.media_types for f in candidates])
     if found is None:
@@ -123,7 +125,7 @@ def for_kind(kind: str, format_names: Sequence[str] = ()) -> tuple[Format, str]:
                 return fmt, fmt.media_type
         names = ", ".join(f.name for f in candidates)
         raise Problem(406, f"format={format_names[0]} cannot carry {what}; use one of: {names}")
-    return choose(request.headers.get("Accept"), candidates, what)
+    return choose_format(request.headers.get("Accept"), candidates, what)
 
 
 def accept_media_type(offered: Sequence[str]) -> str | None:

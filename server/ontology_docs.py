@@ -126,7 +126,7 @@ def serve(module: URIRef, stem: str, suffix: str | None) -> Response:
         if fmt is None or fmt not in documents:
             raise Problem(404, f"no document with the suffix .{suffix}")
         return pages.rdf_response(module_graph(module), fmt, stem)
-    found = rendering.choose(pages.offered())
+    found = rendering.preferred_group(pages.offered())
     if found is None:
         raise Problem(
             406,

@@ -20,7 +20,7 @@ from cajkg.graph.iris import PREFIXES
 
 from . import negotiate, rendering
 from .config import get_store
-from .describe import describe, is_known, rows, run, safe_iri
+from .describe import describe_resource, is_known, rows, run, safe_iri
 from .errors import Problem
 
 bp = Blueprint("pages", __name__)
@@ -50,7 +50,7 @@ def suffixes() -> list[str]:
 def see_other(path: str) -> Response:
     """303 to the document of `path` that the Accept header prefers (406 if none)."""
     choices = suffixes()
-    found = rendering.choose(offered())
+    found = rendering.preferred_group(offered())
     if found is None:
         names = ", ".join(group[0] for group in offered())
         raise Problem(
@@ -85,7 +85,7 @@ def _link(response: Response, stem: str) -> None:
 def _document(iri: URIRef, stem: str, suffix: str) -> Response:
     store, base = get_store(), rendering.base()
     if suffix == HTML_SUFFIX:
-        description = describe(store, iri, base)
+        description = describe_resource(store, iri, base)
         html = render_template(
             "resource.html",
             d=description,

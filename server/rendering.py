@@ -65,7 +65,7 @@ def alternates(stem: str) -> list[Alternate]:
     return [Alternate(f.media_type, f"{stem}.{f.extension}", f.label) for f in document_formats()]
 
 
-def choose(groups: list[tuple[str, ...]]) -> int | None:
+def preferred_group(groups: list[tuple[str, ...]]) -> int | None:
     """Which group of media types the request's Accept prefers (None: none acceptable)."""
     flat = [media_type for group in groups for media_type in group]
     best = negotiate.accept_media_type(flat)

@@ -11,7 +11,7 @@ from cajkg.graph import formats
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
-def describe(root: str, federated: bool) -> Graph:
+def describe_service(root: str, federated: bool) -> Graph:
     """The description for a server whose root URL is `root` (ends with '/')."""
     text = resources.files("cajkg.server").joinpath("service-description.ttl").read_text("utf-8")
     ttl = formats.by_name("turtle")

@@ -14,7 +14,7 @@ from cajkg.graph import formats
 from . import auth, negotiate, protocol, search
 from .config import get_store, setting
 from .errors import no_content
-from .service_description import describe
+from .service_description import describe_service
 
 bp = Blueprint("sparql", __name__)
 
@@ -102,7 +102,7 @@ def _describe() -> Response:
         )
     else:
         fmt, media_type = chosen
-        graph = describe(request.host_url, federated=bool(setting("CAJKG_ALLOW_SERVICE")))
+        graph = describe_service(request.host_url, federated=bool(setting("CAJKG_ALLOW_SERVICE")))
         response = Response(
             formats.serialize_graph(graph, fmt), content_type=f"{media_type}; charset=utf-8"
         )

@@ -96,7 +96,7 @@ def explain_triple() -> Response:
     if every not in ("", "0", "1", "true", "false"):
         raise Problem(400, f"parameter all: use 1 or 0, not {every!r}")
     offered = [negotiate.HTML, JSON, *(f.media_types for f in rendering.document_formats())]
-    choice = rendering.choose(offered)
+    choice = rendering.preferred_group(offered)
     if choice is None:
         names = ", ".join(group[0] for group in offered)
         raise Problem(406, f"no representation of an explanation is acceptable; offered: {names}")

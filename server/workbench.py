@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from importlib import resources
 
 from flask import Blueprint, render_template, request
 
+from cajkg.graph import queries as competency
 from cajkg.graph.iris import DEFAULT_BASE
 
 from . import rendering
@@ -18,8 +18,9 @@ bp.record_once(rendering.install)
 
 
 @dataclass(frozen=True)
-class NamedQuery:
-    """A query from queries/*.rq: the header's first line is its question, the rest a note."""
+class WorkbenchQuery:
+    """A query from queries/*.rq as the workbench shows it: the header's first line is its
+    question, the rest a note."""
 
     name: str
     question: str
@@ -27,25 +28,14 @@ class NamedQuery:
     text: str
 
 
-def _header(text: str) -> list[str]:
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line.lstrip("#").strip())
-    return [x for x in lines if x]
-
-
-def named_queries() -> list[NamedQuery]:
+def named_queries() -> list[WorkbenchQuery]:
     """Every packaged named query, by file name, rewritten to this server's base."""
     base = rendering.base().iri
-    folder = resources.files("cajkg.queries")
     found = []
-    for entry in sorted(folder.iterdir(), key=lambda f: f.name):
-        if entry.name.endswith(".rq"):
-            text = entry.read_text(encoding="utf-8").replace(DEFAULT_BASE, base)
-            header = _header(text) or [entry.name[:-3]]
-            found.append(NamedQuery(entry.name[:-3], header[0], " ".join(header[1:]), text))
+    for query in competency.load_all():
+        text = query.text.replace(DEFAULT_BASE, base)
+        header = competency.header_lines(text) or [query.name]
+        found.append(WorkbenchQuery(query.name, header[0], " ".join(header[1:]), text))
     return found
 
 

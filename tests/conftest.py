@@ -16,7 +16,7 @@ from flask import Flask
 from rdflib import Dataset
 from werkzeug.serving import make_server
 
-from cajkg.graph.reason import infer
+from cajkg.graph.reason import infer_with_owlrl
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 
@@ -39,7 +39,7 @@ def fixture_dataset() -> Dataset:
 
 def fixture_store(**options: object) -> MemoryStore:
     """A store over the fixture data with the real reasoner."""
-    return MemoryStore(fixture_dataset(), reasoner=infer, **options)  # type: ignore[arg-type]
+    return MemoryStore(fixture_dataset(), reasoner=infer_with_owlrl, **options)  # type: ignore[arg-type]
 
 
 def make_app(store: MemoryStore | None = None, **config: object) -> Flask:
@@ -99,7 +99,7 @@ def seed_store() -> MemoryStore:
     """The store over the real built graph (with its cjg:inferred), as `cajkg serve` uses."""
     from cajkg.graph.build import build_dataset
 
-    return MemoryStore(build_dataset(), reasoner=infer)
+    return MemoryStore(build_dataset(), reasoner=infer_with_owlrl)
 
 
 @pytest.fixture(scope="session")

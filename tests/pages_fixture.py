@@ -11,7 +11,7 @@ from pathlib import Path
 from rdflib import Dataset, Literal
 
 from cajkg.graph.article import split_sentences
-from cajkg.graph.describe import describe as void_description
+from cajkg.graph.dataset_description import describe_dataset as void_description
 from cajkg.graph.export import DUMPS, dump_format
 from cajkg.graph.formats import serialize_graph
 from cajkg.graph.iris import Base

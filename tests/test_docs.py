@@ -18,7 +18,7 @@ def test_every_setting_is_in_the_readme_table(setting):
     assert f"| `{setting.name}` |" in README
 
 
-@pytest.mark.parametrize("fmt", formats.FORMATS, ids=[f.name for f in formats.FORMATS])
+@pytest.mark.parametrize("fmt", formats.ALL_FORMATS, ids=[f.name for f in formats.ALL_FORMATS])
 def test_every_format_is_documented(fmt):
     assert fmt.label in README
 

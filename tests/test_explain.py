@@ -244,9 +244,9 @@ def test_explanations_follow_updates_and_retractions(kind, dataset, tmp_path) ->
 
 def test_a_store_without_the_incremental_reasoner_says_so(dataset) -> None:
     from cajkg.graph.explain import NotExplainable
-    from cajkg.graph.reason import infer
+    from cajkg.graph.reason import infer_with_owlrl
 
-    store = MemoryStore(dataset, reasoner=infer, workers=1)
+    store = MemoryStore(dataset, reasoner=infer_with_owlrl, workers=1)
     try:
         with pytest.raises(NotExplainable):
             explain(store, (RES["first-summit"], CAJKG.heldIn, RES.Asia))

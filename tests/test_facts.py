@@ -381,7 +381,7 @@ def test_sparql_constraints_run_once_give_pyshacls_own_results(fixture, ontology
     """The build runs SHACL-SPARQL constraints itself, once each (cajkg.graph.shacl_sparql):
     on every bad-record fixture, over the closure, the report equals pySHACL's."""
     from cajkg.graph import shacl_sparql
-    from cajkg.graph.reason import infer
+    from cajkg.graph.reason import infer_with_owlrl
 
     dataset = Dataset()
     graph = dataset.graph(URIRef("urn:test:fixture"))
@@ -389,7 +389,7 @@ def test_sparql_constraints_run_once_give_pyshacls_own_results(fixture, ontology
     graph += Graph().parse(DATA / fixture, format="turtle")
     data = Graph()
     data += graph
-    data += infer(dataset)
+    data += infer_with_owlrl(dataset)
     conforms, full, _ = validate(data, shacl_graph=shapes, inference="none")
     core, checks = shacl_sparql.split(shapes)
     assert checks and all((c.shape, SH.sparql, c.constraint) not in core for c in checks)

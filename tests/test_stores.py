@@ -22,7 +22,7 @@ from rdflib.compare import isomorphic
 from cajkg.graph.build import BuildConfig, assemble
 from cajkg.graph.iris import CAJKG, G_INFERRED, GRAPH, RES, Base
 from cajkg.graph.queries import as_json, normalise, same_answer
-from cajkg.graph.reason import infer
+from cajkg.graph.reason import infer_with_owlrl
 from cajkg.graph.sources import Sources, default_sources
 from cajkg.graph.store.base import (
     ForbiddenOperation,
@@ -128,7 +128,7 @@ def writable(request, dataset, tmp_path):
 @pytest.fixture(scope="module")
 def reference(dataset):
     """The memory store: the answers every other store must give."""
-    return MemoryStore(dataset, reasoner=infer)
+    return MemoryStore(dataset, reasoner=infer_with_owlrl)
 
 
 def answer(result):
@@ -277,9 +277,9 @@ def test_graph_store_operations(writable):
 CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from cajkg.graph.reason import infer
+    from cajkg.graph.reason import infer_with_owlrl
     from cajkg.graph.store.oxigraph import OxigraphStore
-    store = OxigraphStore(Path(sys.argv[1]), reasoner=infer)
+    store = OxigraphStore(Path(sys.argv[1]), reasoner=infer_with_owlrl)
     store.update(sys.argv[2])
     print("acknowledged", flush=True)
     time.sleep(60)
@@ -298,7 +298,7 @@ def test_oxigraph_keeps_an_acknowledged_update_across_kill_9(dataset, tmp_path):
     finally:
         child.kill()
         child.wait()
-    store = OxigraphStore(directory, reasoner=infer)
+    store = OxigraphStore(directory, reasoner=infer_with_owlrl)
     assert ask(store, "GRAPH cjg:s99 { cjr:Asia cajkg:locatedIn cjr:Earth }", infer=False)
     assert ask(store, "GRAPH cjg:inferred { cjr:Tokyo cajkg:locatedIn cjr:Earth }")
     store.close()
@@ -316,7 +316,7 @@ def test_oxigraph_recomputes_inferences_after_an_unfinished_write(dataset, tmp_p
     assert not ask(reader, "cjr:Tokyo cajkg:locatedIn cjr:Earth")
     reader.close()
     (directory / MARKER).touch()
-    store = OxigraphStore(directory, reasoner=infer)
+    store = OxigraphStore(directory, reasoner=infer_with_owlrl)
     assert ask(store, "GRAPH cjg:inferred { cjr:Tokyo cajkg:locatedIn cjr:Earth }")
     assert not (directory / MARKER).exists()
     store.close()

@@ -156,7 +156,7 @@ SERVER = """
 import sys
 from pathlib import Path
 from rdflib import Dataset
-from cajkg.graph.reason import infer
+from cajkg.graph.reason import infer_with_owlrl
 from cajkg.graph.store.journal import Journal
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
@@ -164,7 +164,7 @@ from cajkg.server.wsgi import serve
 data, journal, port, token = sys.argv[1:]
 dataset = Dataset()
 dataset.parse(data, format="trig")
-store = MemoryStore(dataset, reasoner=infer, journal=Journal(Path(journal)))
+store = MemoryStore(dataset, reasoner=infer_with_owlrl, journal=Journal(Path(journal)))
 serve(create_app({"CAJKG_UPDATE_TOKEN": token, "CAJKG_DATA_DIR": journal}, store=store),
       port=int(port), threads=4)
 """

@@ -25,7 +25,7 @@ from rdflib.compare import isomorphic
 from test_stores import PREFIXES, QUERIES, answer, ask, fixture_config
 
 from cajkg.graph.build import assemble
-from cajkg.graph.reason import infer
+from cajkg.graph.reason import infer_with_owlrl
 from cajkg.graph.store.factory import open_store
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.graph.store.remote import SparqlClient
@@ -112,7 +112,7 @@ def store(virtuoso, dataset):
 @pytest.mark.parametrize("infer_on", [True, False], ids=["infer", "noinfer"])
 @pytest.mark.parametrize("name", [name for name in QUERIES if name not in LISTING])
 def test_same_answers_as_the_memory_store(store, dataset, name, infer_on):
-    reference = MemoryStore(dataset, reasoner=infer)
+    reference = MemoryStore(dataset, reasoner=infer_with_owlrl)
     text = PREFIXES + QUERIES[name]
     expected = answer(reference.query(text, infer=infer_on))
     actual = answer(store.query(text, infer=infer_on))

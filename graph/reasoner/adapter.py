@@ -1,7 +1,7 @@
 """The store-facing side: the one protocol a store calls (`Reasoner`: seed once, then each write's
 asserted difference), the incremental reasoner that implements it natively, and `Recomputing`,
-which puts any whole-graph function (owlrl's `cajkg.graph.reason.infer`, the reference the tests
-use) behind the same protocol by running it on every write."""
+which puts any whole-graph function (owlrl's `cajkg.graph.reason.infer_with_owlrl`, the
+reference the tests use) behind the same protocol by running it on every write."""
 
 from __future__ import annotations
 
@@ -122,7 +122,8 @@ class Following:
 
 
 def infer(asserted: Dataset) -> Graph:
-    """Drop-in for `cajkg.graph.reason.infer`: the same inferred graph, computed incrementally."""
+    """Drop-in for `cajkg.graph.reason.infer_with_owlrl`: the same inferred graph, computed
+    incrementally."""
     materializer = Materializer.from_dataset(asserted)
     if materializer.errors:
         raise InconsistencyError(materializer.errors)

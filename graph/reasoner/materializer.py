@@ -76,7 +76,7 @@ class Materializer:
         return self.idx.size
 
     def inferred(self) -> Graph:
-        """The useful inferred triples: what `cajkg.graph.reason.infer` returns."""
+        """The useful inferred triples: what `cajkg.graph.reason.infer_with_owlrl` returns."""
         graph = Graph()
         for t in self.inferred_triples():
             graph.add(t)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:  # operations imports this module
+    from .operations import QueryPlan
 
 # The graphs a remote store keeps for itself, which are not data (prefixes): Virtuoso's.
 SYSTEM_GRAPHS = (
@@ -76,7 +79,7 @@ class Prepared:
 
     text: str
     form: str
-    parsed: Any
+    parsed: QueryPlan
     base: str | None = None  # the service's base IRI, for relative IRIs in the query
 
 

@@ -25,7 +25,6 @@ by cajkg on the client side for queries (configure the server's own timeout too)
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import math
@@ -71,8 +70,8 @@ log = logging.getLogger(__name__)
 
 Quad = tuple[Node, Node, Node, URIRef | None]
 
-_RESULTS_JSON = "application/sparql-results+json"
-_NTRIPLES = "application/n-triples"
+_RESULTS_JSON = formats.named("sparql-json").media_type
+_NTRIPLES = formats.named("ntriples").media_type
 _QUERY_ACCEPT = {
     "SELECT": _RESULTS_JSON,
     "ASK": _RESULTS_JSON,
@@ -180,16 +179,14 @@ class SparqlClient:
     ) -> Result:
         """A SELECT or ASK query's result."""
         body = self.request(text, params=params, timeout=timeout)
-        return Result.parse(io.BytesIO(body), format="json")
+        return formats.parse_result(body, formats.named("sparql-json"))
 
     def construct(
         self, text: str, params: Sequence[tuple[str, str]] = (), timeout: float | None = None
     ) -> Graph:
         """A CONSTRUCT or DESCRIBE query's graph."""
         body = self.request(text, accept=_NTRIPLES, params=params, timeout=timeout)
-        graph = Graph()
-        graph.parse(data=body, format="nt")
-        return graph
+        return formats.parse_graph(body, formats.named("ntriples"))
 
     def update(self, text: str, params: Sequence[tuple[str, str]] = ()) -> None:
         """Send an update request."""
@@ -346,8 +343,7 @@ class RemoteStore:
             graph = Graph()
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace)
-            parsed = Graph()
-            parsed.parse(data=body, format="nt")
+            parsed = formats.parse_graph(body, formats.named("ntriples"))
             if max_rows is not None and len(parsed) > max_rows:
                 raise ResultTooLarge(f"the result has more than {max_rows} triples; add a LIMIT")
             for triple in self.skolem.triples(parsed, back=True):
@@ -357,7 +353,7 @@ class RemoteStore:
         if query.form == "ASK":
             result.askAnswer = bool(json.loads(body)["boolean"])
             return result
-        parsed_result = Result.parse(io.BytesIO(body), format="json")
+        parsed_result = formats.parse_result(body, formats.named("sparql-json"))
         rows = parsed_result.bindings
         if max_rows is not None and len(rows) > max_rows:
             raise ResultTooLarge(f"the result has more than {max_rows} rows; add a LIMIT")

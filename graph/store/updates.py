@@ -92,7 +92,7 @@ def apply_entry(dataset: Dataset, entry: dict[str, Any], parse: Parser, source: 
         raise StoreError(f"unknown journal operation {op!r}")
 
 
-def choose(
+def select_graphs(
     dataset: Dataset, defaults: Sequence[URIRef], named: Sequence[URIRef], source: Source
 ) -> Dataset:
     """A dataset of chosen graphs: the merge of `defaults` as default graph, `named` by name."""
@@ -149,7 +149,7 @@ def _modify(
     defaults = [c.default for c in clauses if c.default is not None] or list(using)
     named = [c.named for c in clauses if c.named is not None] or list(using_named)
     if defaults or named:
-        chosen = choose(dataset, defaults, named, source)
+        chosen = select_graphs(dataset, defaults, named, source)
         where = QueryContext(chosen, initBindings={})
         where.graph = chosen
         where.prologue = ctx.prologue

@@ -18,7 +18,7 @@ def dataset_iri(base: Base) -> URIRef:
     return URIRef(base.iri + "dataset")
 
 
-def describe(ds: Dataset, base: Base, downloads: dict[str, str], modified: str) -> Graph:
+def describe_dataset(ds: Dataset, base: Base, downloads: dict[str, str], modified: str) -> Graph:
     """VoID, one subset per named graph; DCAT distributions for `downloads` (file: media type)."""
     g = Graph()
     for triple in parse_graph(resources.files("cajkg.graph") / "dataset.ttl"):
