@@ -65,9 +65,13 @@ def test_nothing_is_fetched_or_read(serve, canary, canary_file):
             f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }", **params}, timeout=30
         )
         assert response.status_code == 400
+    # SILENT makes the LOAD that policy refuses a successful no-op (SPARQL 1.1 Update 3.1.1)
+    silent = f"LOAD SILENT <{canary_file}> INTO GRAPH <http://example.org/g>"
+    response = requests.post(f"{url}/update", data={"update": silent}, headers=AUTH, timeout=30)
+    assert response.status_code == 204, response.text
     updates = [
         f"LOAD <{canary.url}>",
-        f"LOAD SILENT <{canary_file}> INTO GRAPH <http://example.org/g>",
+        f"LOAD <{canary_file}> INTO GRAPH <http://example.org/g>",
         f"INSERT {{ ?s ?p ?o }} USING <{canary.url}> WHERE {{ ?s ?p ?o }}",
         f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}",
     ]
