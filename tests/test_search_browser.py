@@ -5,44 +5,23 @@ to tests/artifacts/."""
 
 from __future__ import annotations
 
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 import requests
+import test_browser
 from pages_fixture import evil_store, fixture_dataset, write_build
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from rdflib import Graph, URIRef
-from werkzeug.serving import make_server
 
 from cajkg.graph.build import build_dataset
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
-
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (make test installs it)"
-)
-
-
-def serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = test_browser.pytestmark
+serve = test_browser.serve
+browser = test_browser.browser  # the one Chromium launch (Debian's, with its flags)
+ARTIFACTS, EVIL = test_browser.ARTIFACTS, test_browser.EVIL
 
 
 @pytest.fixture(scope="module")
