@@ -73,10 +73,10 @@ bench-stores: install-test build
 
 # Load, fault, fuzz and breach runs against a real `cajkg serve`; rewrites docs/reliability.md.
 reliability-quick: debian install-test
-	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m reliability --quick
+	PYTHONPATH=$(CURDIR)/tests $(BIN)/python -P -m reliability --quick
 
 reliability: debian install-test
-	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m reliability --full
+	PYTHONPATH=$(CURDIR)/tests $(BIN)/python -P -m reliability --full
 
 clean:
 	rm -rf build var tests/artifacts tests/owlapi/classes

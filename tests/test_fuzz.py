@@ -7,9 +7,7 @@ deadline; `PYTHONPATH=. .venv/bin/python -P -m reliability --full` runs 300 of e
 from __future__ import annotations
 
 import pytest
-import reliability_import  # noqa: F401  (makes `reliability` importable)
 import requests
-
 from reliability.fuzz import checks
 from reliability.hostile import hostile_server
 from reliability.report import QUICK

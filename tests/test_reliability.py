@@ -12,12 +12,11 @@ import threading
 import time
 
 import pytest
-import reliability_import  # noqa: F401  (makes `reliability` importable)
 import requests
 from conftest import make_app
+from reliability import faults, hostile, load, report, security
 
 from cajkg.server.wsgi import threads_for
-from reliability import faults, hostile, load, report, security
 
 SLOW_QUERY = (
     "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"

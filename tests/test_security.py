@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import reliability_import  # noqa: F401  (makes `reliability` importable)
 import requests
 from conftest import TOKEN, make_app
+from reliability.security import CANARY_TURTLE, Listener
 
 from cajkg.graph.store.memory import MemoryStore
-from reliability.security import CANARY_TURTLE, Listener
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 JSON = {"Accept": "application/sparql-results+json"}

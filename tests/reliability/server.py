@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (tests/reliability/server.py)
 SEED_BUILD = ROOT / "build"
 TOKEN = f"reliability-{secrets.token_hex(12)}"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
