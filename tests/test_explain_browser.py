@@ -1,6 +1,7 @@
 """Explanations in a real headless Chromium (Debian's /usr/bin/chromium, never a downloaded one),
 driven by Playwright against a real server on a loopback port: the "why?" link of a resource
-page leads to the proof tree, with the rule, the sentence and its highlighted words.
+page leads to the proof tree, with the rule, the sentence and its highlighted words; the
+workbench's "why these answers?" shows each row's triples, rules and marked sentences.
 Screenshots go to tests/artifacts/ (docs/screenshots/explain.png is a copy of explain.png)."""
 
 from __future__ import annotations
@@ -92,4 +93,49 @@ def test_why_on_a_defined_class(browser, site) -> None:
     assert "cls-svf1" in rules and "cax-sco" in rules, rules
     expect(page.locator("blockquote.sentence mark").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "explain-head-of-state.png", full_page=True)
+    page.close()
+
+
+LEADERS = """PREFIX cajkg: <https://w3id.org/cajkg/ontology#>
+PREFIX cjr: <https://w3id.org/cajkg/resource/>
+SELECT ?leader ?country WHERE {
+  ?leader cajkg:leaderOf ?country .
+  ?country cajkg:locatedIn cjr:Central-Asia
+} ORDER BY ?country"""
+
+
+def test_why_these_answers_in_the_workbench(browser, site) -> None:
+    page = page_of(browser)
+    page.goto(site + "/query")
+    page.locator("#query").fill(LEADERS)
+    page.locator("#run").click()
+    expect(page.locator("table.results-table tbody tr")).to_have_count(5, timeout=30_000)
+    page.locator("#why-answers").click()
+    rows = page.locator("#why details.why-row")
+    expect(rows).to_have_count(5, timeout=30_000)
+    first = rows.first
+    expect(first.locator("summary")).to_contain_text("?leader")
+    inferred = first.locator("li.why-triple.inferred").first
+    expect(inferred.locator("code.rule")).to_have_text("prp-spo2")
+    expect(inferred.locator("blockquote.sentence mark").first).to_be_visible()
+    asserted = first.locator("li.why-triple.asserted").first
+    expect(asserted).to_contain_text("locatedIn")
+    page.screenshot(path=ARTIFACTS / "why-answers.png", full_page=True)
+
+    inferred.locator("a.why").click()
+    page.wait_for_url("**/explain?*")
+    expect(page.locator("a.rule code").first).to_have_text("prp-spo2")
+    page.close()
+
+
+def test_why_these_answers_names_what_it_cannot_explain(browser, site) -> None:
+    page = page_of(browser)
+    page.goto(site + "/query")
+    page.locator("#query").fill(
+        "PREFIX cajkg: <https://w3id.org/cajkg/ontology#>\n"
+        "SELECT ?c (COUNT(?p) AS ?n) WHERE { ?p cajkg:leaderOf ?c } GROUP BY ?c"
+    )
+    page.locator("#why-answers").click()
+    expect(page.locator("#why .cannot")).to_contain_text("aggregates", timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "why-answers-cannot.png")
     page.close()
