@@ -6,16 +6,23 @@ application/sparql-query, with `infer=false` to leave the inferred triples out);
 JSON. 400 for a malformed query (the parser's message), 422 with `{"error", "cannot": [...]}`
 when the query uses a construct whose answers cannot be traced (each one named), 501 when the
 store keeps no reasoner in the server's process.
+
+`expand_proofs` evaluates the `explain:proof` property function of /sparql queries
+(`cajkg.graph.explain_sparql`), as `search.expand_text_query` does for `text:query`.
 """
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
+from rdflib import URIRef
+from rdflib.term import Node
 
-from cajkg.graph.explain import NotExplainable
+from cajkg.graph import explain_sparql
+from cajkg.graph.explain import Explanation, NotExplainable, NotInDataset, explain
 from cajkg.graph.explain_answers import CannotExplain, as_answers_json, explain_rows, plan
+from cajkg.graph.iris import Base
 
 from . import protocol, rendering, search
 from .config import get_store, setting
@@ -66,3 +73,22 @@ def explain_answers() -> Response:
     except NotExplainable as error:
         raise Problem(501, f"cannot explain: {error}") from None
     return _json(as_answers_json(answers))
+
+
+def expand_proofs(text: str, base: str | None = None) -> str:
+    """A SPARQL query with its `explain:proof` patterns replaced by the VALUES of the proofs;
+    any other query unchanged, at the cost of one substring test."""
+    namespace = str(Base(current_app.config["CAJKG_BASE"]).rebase(URIRef(explain_sparql.NAMESPACE)))
+    if namespace not in text:
+        return text
+    store, iris = get_store(), rendering.base()
+
+    def explainer(triple: tuple[Node, Node, Node]) -> Explanation | None:
+        try:
+            return explain(store, triple, base=iris)
+        except NotInDataset:
+            return None
+        except NotExplainable as error:
+            raise Problem(501, f"cannot explain: {error}") from None
+
+    return explain_sparql.rewrite(text, explainer, base, namespace)
