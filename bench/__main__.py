@@ -189,6 +189,10 @@ def serve_and_measure(
         figures["search"] = percentiles(search or [float("nan")])
         pictures = http.get_latency(server, http.PICTURES, 10, plan.budget_s)
         figures["pictures"] = percentiles(pictures or [float("nan")])
+        explained = http.get_latency(
+            server, http.explain_paths(), 10, plan.budget_s, accept="application/json"
+        )
+        figures["explain"] = percentiles(explained or [float("nan")])
     return figures
 
 
