@@ -1,6 +1,7 @@
-"""Why these answers? /explain/answers over a real server on a loopback port: the triples each
-row matched (with their sentences, and proofs for inferred ones) for BGPs with FILTER, OPTIONAL,
-UNION, VALUES and fixed-length paths, and a 422 naming what it cannot explain otherwise."""
+"""Why these answers? /explain/answers over a real server on a loopback port, on the memory
+and the oxigraph store: the triples each row matched (with their sentences, and proofs for
+inferred ones) for BGPs with FILTER, OPTIONAL, UNION, VALUES and fixed-length paths, and a 422
+naming what it cannot explain otherwise."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from cajkg.graph.build import build_dataset
 from cajkg.graph.iris import CAJKG, RES
 from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
+from cajkg.graph.store.oxigraph import OxigraphStore
 from cajkg.server import create_app
 
 PREFIXES = (
@@ -22,11 +24,18 @@ PREFIXES = (
 )
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def server(request, tmp_path_factory) -> Iterator[str]:
     from conftest import _Server
 
-    store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
+    store: MemoryStore | OxigraphStore
+    if request.param == "memory":
+        store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
+    else:
+        store = OxigraphStore(
+            tmp_path_factory.mktemp("ox") / "ox", reasoner=IncrementalReasoner(), workers=1
+        )
+        store.load(build_dataset())
     running = _Server(create_app({"TESTING": True}, store=store))
     yield running.url
     running.stop()

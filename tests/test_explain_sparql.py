@@ -1,5 +1,6 @@
 """Explanations from SPARQL: the `explain:proof` property function over a real server on a
-loopback port (rewritten into a VALUES block before the query reaches the store)."""
+loopback port, on the memory and the oxigraph store (rewritten into a VALUES block before the
+query reaches the store)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import requests
 from cajkg.graph.build import build_dataset
 from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
+from cajkg.graph.store.oxigraph import OxigraphStore
 from cajkg.server import create_app
 
 PREFIXES = """PREFIX explain: <https://w3id.org/cajkg/explain#>
@@ -21,11 +23,18 @@ PREFIX cjg: <https://w3id.org/cajkg/graph/>
 LEADER = "(cjr:Kassym-Jomart-Tokayev cajkg:leaderOf cjr:Kazakhstan)"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def server(request, tmp_path_factory) -> Iterator[str]:
     from conftest import _Server
 
-    store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
+    store: MemoryStore | OxigraphStore
+    if request.param == "memory":
+        store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
+    else:
+        store = OxigraphStore(
+            tmp_path_factory.mktemp("ox") / "ox", reasoner=IncrementalReasoner(), workers=1
+        )
+        store.load(build_dataset())
     running = _Server(create_app({"TESTING": True}, store=store))
     yield running.url
     running.stop()
@@ -120,3 +129,17 @@ def test_malformed_patterns_are_400(server: str, pattern: str) -> None:
 def test_a_query_without_it_is_left_alone(server: str) -> None:
     rows = _rows(server, "SELECT ?c WHERE { cjr:Tokyo cajkg:locatedIn ?c }")
     assert rows
+
+
+def test_the_readme_example(server: str) -> None:
+    rows = _rows(
+        server,
+        """SELECT ?rule ?s ?p ?o ?text WHERE {
+          (?s ?p ?o ?kind ?rule ?sentence ?node ?parent ?depth)
+              explain:proof (cjr:Kassym-Jomart-Tokayev cajkg:leaderOf cjr:Kazakhstan)
+          OPTIONAL { FILTER(?kind = "asserted") GRAPH cjg:article { ?sentence cajkg:text ?text } }
+        }""",
+    )
+    assert rows[0]["rule"] == "prp-spo2"
+    texts = [r for r in rows if "text" in r]
+    assert len(texts) == 2 and all("Toqajew" in r["text"] for r in texts)
