@@ -188,7 +188,11 @@ class _Planner:
             ends = [s, *(self.fresh() for _ in p.args[1:]), o]
             steps = [self.path(ends[i], arg, ends[i + 1]) for i, arg in enumerate(p.args)]
             return [list(itertools.chain(*choice)) for choice in itertools.product(*steps)]
-        if isinstance(p, MulPath):
+        if isinstance(p, MulPath) and p.mod == "?":
+            self.refuse(
+                f"zero-or-one paths ({p.n3()}): a zero-length match rests on no triple at all"
+            )
+        elif isinstance(p, MulPath):
             self.refuse(
                 f"arbitrary-length paths ({p.n3()}): an answer may rest on any number of triples"
             )

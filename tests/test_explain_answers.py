@@ -157,6 +157,7 @@ def test_without_inferred_triples(server: str) -> None:
         ),
         ("SELECT ?x WHERE { ?x cajkg:locatedIn+ cjr:Asia }", "arbitrary-length paths"),
         ("SELECT ?x WHERE { ?x cajkg:locatedIn* cjr:Asia }", "arbitrary-length paths"),
+        ("SELECT ?x WHERE { ?x cajkg:locatedIn? cjr:Asia }", "zero-or-one paths"),
         (
             "SELECT ?x WHERE { { SELECT ?x WHERE { ?x a cajkg:Country } LIMIT 2 } }",
             "subqueries",
