@@ -34,7 +34,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import FrozenBindings, QueryContext, SPARQLError
 from rdflib.term import Node
 
-from .explain import NotExplainable, NotInDataset, as_json, explain, term_json
+from .explain import NotExplainable, NotInDataset, Source, as_json, explain, term_json
 from .iris import Base
 from .reasoner import Materializer
 from .store.base import Store
@@ -399,6 +399,7 @@ def explain_rows(
             problem = None if matches else "no alternative of the query matches the row"
             found.append((row, matches, problem))
     explained: dict[tuple[Any, Node | None], int] = {}
+    sources: dict[URIRef | None, Source] = {}  # each graph's provenance, read once
     documents: list[dict[str, Any]] = []
     out = []
     for row, matches, problem in found:
@@ -409,7 +410,9 @@ def explain_rows(
                 key = (triple, graph if isinstance(graph, URIRef) else None)
                 if key not in explained:
                     try:
-                        explanation = explain(store, triple, graph=key[1], base=base)
+                        explanation = explain(
+                            store, triple, graph=key[1], base=base, sources=sources
+                        )
                     except NotInDataset:
                         raise NotExplainable(
                             "the dataset changed while the answers were explained; ask again"
