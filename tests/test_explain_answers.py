@@ -196,3 +196,28 @@ def test_get_works_too(server: str) -> None:
     assert response.status_code == 200
     rows = response.json()["rows"]
     assert rows and all(r["matches"] for r in rows)
+
+
+def test_a_store_without_the_incremental_reasoner_answers_501() -> None:
+    from conftest import _Server
+
+    from cajkg.graph.reason import infer
+
+    store = MemoryStore(build_dataset(), reasoner=infer, workers=1)
+    running = _Server(create_app({"TESTING": True}, store=store))
+    try:
+        response = _explain(running.url, "SELECT ?p WHERE { ?p cajkg:leaderOf ?c }")
+        assert response.status_code == 501 and "cannot explain" in response.text
+        sparql = requests.post(
+            f"{running.url}/sparql",
+            data={
+                "query": "PREFIX explain: <https://w3id.org/cajkg/explain#> "
+                + PREFIXES
+                + "SELECT * WHERE { ?s explain:proof (cjr:Tokyo cajkg:locatedIn cjr:Japan) }"
+            },
+            timeout=60,
+        )
+        assert sparql.status_code == 501 and "cannot explain" in sparql.text
+    finally:
+        running.stop()
+        store.close()
