@@ -197,6 +197,10 @@ def serve_and_measure(
         figures["search_write_ms"] = summary([s * 1000 for s in written]) if written else None
         pictures = http.get_latency(server, http.PICTURES, 10, plan.budget_s)
         figures["pictures"] = percentiles(pictures or [float("nan")])
+        explained = http.get_latency(
+            server, http.explain_paths(), 10, plan.budget_s, accept="application/json"
+        )
+        figures["explain"] = percentiles(explained or [float("nan")])
     return figures
 
 

@@ -259,6 +259,27 @@ SEARCHES = ("Kasachstan", "Wasser", "Kambarta", "japanischen Unternehmen", "Toqa
 PICTURES = ("/timeline.svg", "/charts/sums-usd.svg", "/map.svg")
 
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+EXPLAINED = (  # (s, p, o) of inferred triples of the seed graph, kept at every K
+    ("resource/Kassym-Jomart-Tokayev", "ontology#leaderOf", "resource/Kazakhstan"),
+    ("resource/first-summit", "ontology#heldIn", "resource/Asia"),
+    ("resource/Kassym-Jomart-Tokayev", RDF_TYPE, "ontology#HeadOfState"),
+)
+
+
+def explain_paths() -> list[str]:
+    """The /explain requests timed (JSON): a property chain, a chain applied twice, a defined
+    class."""
+    iri = "https://w3id.org/cajkg/"
+    return [
+        "/explain?"
+        + urlencode(
+            {k: v if v.startswith("http") else iri + v for k, v in zip("spo", t, strict=True)}
+        )
+        for t in EXPLAINED
+    ]
+
+
 def search_paths() -> list[str]:
     """The JSON searches timed: German, English, a typo, a transliteration, two words."""
     return ["/search?" + urlencode({"q": words, "format": "json"}) for words in SEARCHES]
@@ -307,11 +328,19 @@ def search_after_write(server: Server, repeats: int, budget_s: float) -> list[fl
     return samples
 
 
-def get_latency(server: Server, paths: Sequence[str], repeats: int, budget_s: float) -> list[float]:
+def get_latency(
+    server: Server,
+    paths: Sequence[str],
+    repeats: int,
+    budget_s: float,
+    accept: str | None = None,
+) -> list[float]:
     """Seconds per GET of each path on cajkg, one client, after one untimed GET of each (the
     first search builds the index, the first map reads the country outlines)."""
     base = server.query_url.rsplit("/", 1)[0]
     session, samples = requests.Session(), []
+    if accept is not None:
+        session.headers["Accept"] = accept
     for path in paths:
         session.get(base + path, timeout=REQUEST_TIMEOUT_S).raise_for_status()
     deadline = time.perf_counter() + budget_s

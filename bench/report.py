@@ -107,6 +107,14 @@ def markdown(results: dict[str, Any]) -> str:
                 f"(the index patched, not rebuilt): {_s(cajkg['search_write_ms'], digits=1)} ms.",
                 "",
             ]
+        if "explain" in cajkg:
+            explained = cajkg["explain"]
+            lines += [
+                f"Explaining one inferred triple (GET /explain, JSON, one client): p50 "
+                f"{explained['p50_ms']:.1f} ms, p95 {explained['p95_ms']:.1f} ms (target: p50 <= "
+                f"20 ms on the seed graph, <= 200 ms at about 1M triples).",
+                "",
+            ]
         if "cajkg-owlrl-update_ms" in servers:
             lines += [
                 f"The same with owlrl as the write-time reasoner (today's server): "

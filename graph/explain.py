@@ -285,8 +285,11 @@ def explain(
     graph: URIRef | None = None,
     all_proofs: bool = False,
     base: Base | None = None,
+    sources: dict[URIRef | None, Source] | None = None,
 ) -> Explanation:
     """Explain `triple` (in `graph`, when given). Raises NotInDataset, or NotExplainable.
+    `sources` caches the provenance of graphs across calls (one request explaining many
+    triples passes the same dict).
 
     The store must keep its reasoner in this process: the embedded stores do
     (`EngineStore.reasoner_held` and `graphs_holding`); the sparql store does not."""
@@ -320,7 +323,7 @@ def explain(
             root = Prover(materializer).prove(t, all_proofs)
         proof, lists = _decode(root, materializer)
         holding = {n.triple: graphs_holding(n.triple) for n in proof.walk() if not n.steps}
-    _attach_sources(store, proof, holding, base or Base())
+    _attach_sources(store, proof, holding, base or Base(), {} if sources is None else sources)
     status = "inferred" if proof.kind == "inferred" else "asserted"
     return Explanation(triple, graph, status, proof, all_proofs, lists)
 
@@ -350,8 +353,8 @@ def _attach_sources(
     proof: Proof,
     holding: dict[RDFTriple, list[URIRef | None]],
     base: Base,
+    cache: dict[URIRef | None, Source],
 ) -> None:
-    cache: dict[URIRef | None, Source] = {}
     for node in proof.walk():
         if node.kind in ("asserted", "axiom"):
             node.sources = [

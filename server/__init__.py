@@ -76,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         search,
         sparql,
         why,
+        why_answers,
         workbench,
     )
     from . import config as settings
@@ -102,5 +103,6 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(search.bp)
     app.register_blueprint(pictures.bp)
     app.register_blueprint(why.bp)
+    app.register_blueprint(why_answers.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template_st
 
 from cajkg.graph import formats
 
-from . import auth, negotiate, protocol, search
+from . import auth, negotiate, protocol, search, why_answers
 from .config import get_store, setting
 from .errors import no_content
 from .service_description import describe_service
@@ -54,7 +54,8 @@ def _run(operation: protocol.Operation) -> Response:
         return _update(operation)
     store = get_store()
     base = setting("CAJKG_BASE") + "resource/"
-    prepared = store.prepare(search.expand_text_query(operation.text, base), base=base)
+    text = why_answers.expand_proofs(search.expand_text_query(operation.text, base), base)
+    prepared = store.prepare(text, base=base)
     fmt, media_type = negotiate.for_kind(formats.RESULT_KINDS[prepared.form], operation.formats)
     result = store.query(
         prepared,

@@ -112,6 +112,9 @@ class Schema:
         self.facts: set[Triple] = set()  # non-schema triples the TBox closure derived (cls-oo)
         self.class_plans: dict[int, ClassPlan] = {}
         self.property_plans: dict[int, PropertyPlan] = {}
+        # The named rules per (rule table, key), for explanations; valid for one `used`.
+        self._named: dict[tuple[int, int], list[tuple[str, Fire, tuple[object, ...]]]] = {}
+        self._named_used: frozenset[int] = self.used
 
     @staticmethod
     def kind(name: str) -> URIRef:
@@ -235,11 +238,15 @@ class Schema:
     def named(
         self, rules: tuple[Rule, ...], key: int
     ) -> Iterator[tuple[str, Fire, tuple[object, ...]]]:
-        """The rules that apply to `key` with their names (for explanations)."""
-        for rule in rules:
-            data = rule.compile(self, key)
-            if data:
-                yield rule.name, rule.fire, data
+        """The rules that apply to `key` with their names (for explanations), compiled once
+        per schema (and per set of datatypes in use, which datatype disjointness reads)."""
+        if self._named_used is not self.used:
+            self._named, self._named_used = {}, self.used
+        found = self._named.get((id(rules), key))
+        if found is None:
+            compiled = ((rule.name, rule.fire, rule.compile(self, key)) for rule in rules)
+            found = self._named[id(rules), key] = [c for c in compiled if c[2]]
+        yield from found
 
     def _disjoint_classes(self, c: int) -> tuple[tuple[int, int, int], ...]:
         idx, v, pairs = self.idx, self.terms, []

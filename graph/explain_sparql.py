@@ -1,0 +1,160 @@
+"""Explanations inside SPARQL: the property function `explain:proof`, for tools that only speak
+SPARQL (after GraphDB's `proof:explain`, rewritten like `text:query` in search_sparql.py).
+
+    PREFIX explain: <https://w3id.org/cajkg/explain#>
+    SELECT * WHERE {
+      (?s ?p ?o ?kind ?rule ?sentence ?node ?parent ?depth)
+          explain:proof (cjr:Kassym-Jomart-Tokayev cajkg:leaderOf cjr:Kazakhstan)
+    }
+
+The object is the triple to explain, three constant terms. The subject is a variable or a
+list of up to nine, bound by position; each row is one statement of the shortest proof tree
+(`cajkg.graph.explain`), in the tree's pre-order, and for an asserted statement one row per
+sentence it derives from. The columns, in order: the statement's subject, predicate and
+object; its kind ("inferred", "asserted", "axiom", "axiomatic"); the OWL 2 RL rule that
+derived it (unbound for a leaf); the sentence (unbound where none); its place in the tree
+("1", "1.2", ...) and its parent's (unbound for the root); its depth (rule applications below
+it). A blank node of the ontology (a restriction) is unbound too: VALUES cannot hold one. A
+triple not in the dataset has no proof, so no rows.
+
+The pattern is evaluated before the query goes to the store, as a VALUES block, so the rest of
+the query joins with it (the sentence's text, a label) like with any other VALUES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from rdflib import RDF, XSD, BNode, Literal, URIRef
+from rdflib.term import Node
+
+from .explain import Explanation, Proof
+from .search_sparql import _unquote
+from .store.base import QuerySyntaxError
+from .store.sparql_text import _lex, _Reader, _Token
+
+NAMESPACE = "https://w3id.org/cajkg/explain#"
+COLUMNS = ("s", "p", "o", "kind", "rule", "sentence", "node", "parent", "depth")
+
+Explainer = Callable[[tuple[Node, Node, Node]], Explanation | None]  # None: not in the dataset
+
+
+def rows(explanation: Explanation) -> Iterator[tuple[Node | None, ...]]:
+    """The proof tree, one row per statement and sentence, in the order of COLUMNS."""
+
+    def walk(proof: Proof, node: str, parent: str | None) -> Iterator[tuple[Node | None, ...]]:
+        s, p, o = proof.triple
+        rule = Literal(proof.steps[0].rule) if proof.steps else None
+        place = Literal(node), None if parent is None else Literal(parent)
+        depth = Literal(proof.depth, datatype=XSD.integer)
+        sentences = [x.iri for source in proof.sources for x in source.sentences]
+        for sentence in dict.fromkeys(sentences) or [None]:
+            yield (s, p, o, Literal(proof.kind), rule, sentence, *place, depth)
+        for step in proof.steps[:1]:
+            for number, child in enumerate((*step.axioms, *step.premises), start=1):
+                yield from walk(child, f"{node}.{number}", node)
+
+    yield from walk(explanation.proof, "1", None)
+
+
+def rewrite(
+    text: str, explainer: Explainer, base: str | None = None, namespace: str = NAMESPACE
+) -> str:
+    """The query with every `explain:proof` pattern replaced by the VALUES of its proof; the
+    text unchanged when it does not use the property function."""
+    if namespace not in text:
+        return text
+    tokens = _lex(text)
+    reader = _Reader(text, tokens, base)
+    reader.prologue()
+    edits = []
+    for index, token in enumerate(tokens):
+        if token[0] in ("pname", "iri") and reader.iri(token) == namespace + "proof":
+            edits.append(_pattern(text, tokens, index, explainer, reader))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _fail(text: str, token: _Token, message: str) -> QuerySyntaxError:
+    line = text.count("\n", 0, token[1]) + 1
+    column = token[1] - text.rfind("\n", 0, token[1])
+    return QuerySyntaxError(f"error at {line}:{column}: explain:proof {message}")
+
+
+def _subject(text: str, tokens: list[_Token], index: int) -> tuple[int, list[str]]:
+    before = tokens[index - 1] if index else None
+    if before is not None and before[0] == "var":
+        return before[1], [text[before[1] + 1 : before[2]]]
+    if before is not None and before[0] == ")":
+        names: list[str] = []
+        at = index - 2
+        while at >= 0 and tokens[at][0] == "var":
+            names.insert(0, text[tokens[at][1] + 1 : tokens[at][2]])
+            at -= 1
+        if at >= 0 and tokens[at][0].startswith("(") and 1 <= len(names) <= len(COLUMNS):
+            return tokens[at][1], names
+    raise _fail(
+        text,
+        tokens[index],
+        f"needs a variable or a list of up to {len(COLUMNS)} variables as its subject",
+    )
+
+
+def _term(text: str, tokens: list[_Token], at: int, reader: _Reader) -> tuple[Node, int]:
+    """One constant term of the object list, and the index after it."""
+    kind, start, end, _ = tokens[at]
+    if kind in ("pname", "iri"):
+        return URIRef(reader.iri(tokens[at])), at + 1
+    if kind == "a":
+        return RDF.type, at + 1
+    if kind == "number":
+        word = text[start:end]
+        value: object = (
+            int(word)
+            if word.lstrip("+-").isdigit()
+            else Decimal(word)
+            if "e" not in word.lower()
+            else float(word)
+        )
+        return Literal(value), at + 1
+    if kind == "string":
+        lexical = _unquote(text[start:end])
+        following = tokens[at + 1] if at + 1 < len(tokens) else None
+        if following is not None and following[0] == "langtag":
+            return Literal(lexical, lang=text[following[1] + 1 : following[2]]), at + 2
+        if following is not None and following[0] == "^^" and at + 2 < len(tokens):
+            return Literal(lexical, datatype=URIRef(reader.iri(tokens[at + 2]))), at + 3
+        return Literal(lexical), at + 1
+    raise _fail(text, tokens[at], "takes a triple of constant terms: (subject predicate object)")
+
+
+def _pattern(
+    text: str, tokens: list[_Token], index: int, explainer: Explainer, reader: _Reader
+) -> tuple[int, int, str]:
+    start, names = _subject(text, tokens, index)
+    at = index + 1
+    if at >= len(tokens) or not tokens[at][0].startswith("("):
+        raise _fail(
+            text, tokens[index], "takes a triple of constant terms: (subject predicate object)"
+        )
+    at += 1
+    terms: list[Node] = []
+    while at < len(tokens) and tokens[at][0] != ")" and len(terms) < 3:
+        term, at = _term(text, tokens, at, reader)
+        terms.append(term)
+    if len(terms) != 3 or at >= len(tokens) or tokens[at][0] != ")":
+        raise _fail(
+            text, tokens[index], "takes a triple of constant terms: (subject predicate object)"
+        )
+    explanation = explainer((terms[0], terms[1], terms[2]))
+    found = [] if explanation is None else list(rows(explanation))
+    lines = []
+    for row in found:
+        values = [
+            "UNDEF" if v is None or isinstance(v, BNode) else v.n3() for v in row[: len(names)]
+        ]
+        lines.append("(" + " ".join(values) + ")")
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ {' '.join(lines)} }}"
+    return start, tokens[at][2], block
