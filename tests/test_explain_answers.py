@@ -201,9 +201,9 @@ def test_get_works_too(server: str) -> None:
 def test_a_store_without_the_incremental_reasoner_answers_501() -> None:
     from conftest import _Server
 
-    from cajkg.graph.reason import infer
+    from cajkg.graph.reason import infer_with_owlrl
 
-    store = MemoryStore(build_dataset(), reasoner=infer, workers=1)
+    store = MemoryStore(build_dataset(), reasoner=infer_with_owlrl, workers=1)
     running = _Server(create_app({"TESTING": True}, store=store))
     try:
         response = _explain(running.url, "SELECT ?p WHERE { ?p cajkg:leaderOf ?c }")
