@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,25 @@ class _Server:
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join(timeout=5)
+
+
+@contextmanager
+def running(app: Flask) -> Iterator[str]:
+    """A real server for `app` while the block runs (for module-scoped fixtures)."""
+    server = _Server(app)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium for every browser test of the session."""
+    from chromium import launched
+
+    with launched() as chromium:
+        yield chromium
 
 
 @pytest.fixture

@@ -6,50 +6,30 @@ Screenshots go to tests/artifacts/ (docs/screenshots/explain.png is a copy of ex
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
+from chromium import ARTIFACTS, needs_chromium, page_of
+from conftest import running
+from playwright.sync_api import expect
 
 from cajkg.graph.build import build_dataset
 from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (make test installs it)"
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
-    from conftest import _Server
-
     store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
     app = create_app(
         {"TESTING": True, "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store
     )
-    running = _Server(app)
-    yield running.url
-    running.stop()
+    with running(app) as url:
+        yield url
     store.close()
-
-
-def page_of(browser: Browser) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.on("pageerror", lambda error: pytest.fail(f"script error on {page.url}: {error}"))
-    return page
 
 
 def test_why_on_a_resource_page_shows_the_rule_and_the_sentence(browser, site) -> None:
