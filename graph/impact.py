@@ -25,12 +25,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
+from rdflib.paths import NegatedPath, Path
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
@@ -99,6 +103,7 @@ def of_triple(
     triple: RDFTriple,
     *,
     graph: URIRef | None = None,
+    base: Base | None = None,
     answers: bool = True,
 ) -> Impact:
     """Retracting `triple` from `graph` (default: from every asserted graph that holds it).
@@ -122,7 +127,8 @@ def of_triple(
             )
         raise NotInDataset("the triple is not in the dataset")
     target = {"triple": _triple_json(triple), "graph": None if graph is None else str(graph)}
-    return _impact(store, "triple", target, [Assertion(triple, graphs)], answers=answers)
+    assertions = [Assertion(triple, graphs)]
+    return _impact(store, "triple", target, assertions, base=base, answers=answers)
 
 
 def of_sentence(
@@ -147,7 +153,7 @@ def of_sentence(
             by_triple.setdefault(t, []).append(name)
     target = {"sentence": str(sentence), "position": position}
     assertions = [Assertion(t, graphs) for t, graphs in by_triple.items()]
-    found = _impact(store, "sentence", target, assertions, answers=answers)
+    found = _impact(store, "sentence", target, assertions, base=base, answers=answers)
     found.kept_graphs = kept
     target["graphs"] = [str(g) for g in retracted]
     return found
@@ -165,7 +171,8 @@ def of_axiom(
     """Retracting the ontology's axioms about `subject` (with `predicate`, `obj` when given).
     Raises NotInDataset when the ontology has none, or NotExplainable."""
     _requirements(store)
-    ontology = (base or Base()).rebase(G_ONTOLOGY)
+    base = base or Base()
+    ontology = base.rebase(G_ONTOLOGY)
     graph = store.graph(ontology) or Graph()
     chosen: list[RDFTriple] = []
     for s, p, o in graph.triples((subject, predicate, obj)):
@@ -180,7 +187,7 @@ def of_axiom(
     if obj is not None:
         target["object"] = term_json(obj)
     assertions = [Assertion(t, [ontology]) for t in dict.fromkeys(chosen)]
-    return _impact(store, "axiom", target, assertions, answers=answers)
+    return _impact(store, "axiom", target, assertions, base=base, answers=answers)
 
 
 def _structure(graph: Graph, node: Node, seen: set[Node] | None = None) -> list[RDFTriple]:
@@ -217,16 +224,23 @@ def _impact(
     target: dict[str, Any],
     assertions: list[Assertion],
     *,
+    base: Base | None,
     answers: bool,
 ) -> Impact:
     held, _ = _requirements(store)
+    every = _competency((base or Base()).iri)
     retracted = [a.triple for a in assertions for _ in a.graphs]
-    with held() as reasoner:
+    scratch = None
+    with held() as reasoner:  # one state: the closure and the copy of the store agree
         result = retraction(_materializer(reasoner), retracted)
-        scratch = store.snapshot() if answers else None  # type: ignore[attr-defined]
+        affected = _affected(every, assertions, result) if answers else []
+        if affected:
+            scratch = store.snapshot()  # type: ignore[attr-defined]
     found = Impact(kind, target, assertions, result)
+    if answers:
+        found.queries_checked = len(every)
     if scratch is not None:
-        found.answers, found.queries_checked = _answers(store, scratch, assertions, result)
+        found.answers = _answers(store, scratch, affected, assertions, result)
     return found
 
 
@@ -236,10 +250,10 @@ def _dataset(store: Store) -> dict[str, Any]:
     return {"default": [ox.DefaultGraph(), inferred], "hide": {OWN_DEFAULT}}
 
 
-def _run(store: Store, scratch: ox.Store, named: named_queries.CompetencyQuery) -> dict[str, Any]:
-    prepared = store.prepare(named.text)
-    reply = answer(Replica(scratch), named.text, {}, _dataset(store), None)
-    return named_queries.as_json(result_of(prepared.form, reply, None))
+def _run(replica: Replica, dataset: dict[str, Any], text: str) -> dict[str, Any]:
+    reply = answer(replica, text, {}, dataset, None)
+    form = {"ASK": "ASK", "SELECT": "SELECT"}.get(reply[0], "CONSTRUCT")
+    return named_queries.as_json(result_of(form, reply, None))
 
 
 def _apply(store: Store, scratch: ox.Store, assertions: list[Assertion], r: Retraction) -> None:
@@ -257,17 +271,74 @@ def _apply(store: Store, scratch: ox.Store, assertions: list[Assertion], r: Retr
         scratch.add(quad_of(t, inferred))
 
 
+Competency = tuple[tuple[named_queries.CompetencyQuery, frozenset[Node] | None], ...]
+
+
+@lru_cache(maxsize=2)
+def _competency(base: str) -> Competency:
+    """The named queries (rewritten to the deployment's base, as the workbench does), each with
+    the predicates its patterns can match (None: any)."""
+    out = []
+    for q in named_queries.load_all():
+        if base != DEFAULT_BASE:
+            q = replace(q, text=q.text.replace(DEFAULT_BASE, base))
+        out.append((q, _predicates(q.text)))
+    return tuple(out)
+
+
+def _predicates(text: str) -> frozenset[Node] | None:
+    """The IRIs in the predicate position of a query's patterns and paths; None when a
+    pattern has a variable predicate or a negated property set (it can match any triple)."""
+    found: set[Node] = set()
+
+    def path(p: object) -> bool:
+        if isinstance(p, URIRef):
+            found.add(p)
+            return True
+        if isinstance(p, NegatedPath) or not isinstance(p, Path):
+            return False
+        parts = getattr(p, "args", None) or [getattr(p, "arg", None) or getattr(p, "path", None)]
+        return all(path(part) for part in parts)
+
+    def visit(node: object) -> bool:
+        if isinstance(node, CompValue):
+            triples = node.get("triples")
+            for triple in triples if isinstance(triples, list) else ():
+                if isinstance(triple, tuple) and len(triple) == 3 and not path(triple[1]):
+                    return False
+            return all(visit(value) for value in node.values())
+        if isinstance(node, list | tuple):
+            return all(visit(value) for value in node)
+        return True
+
+    return frozenset(found) if visit(prepareQuery(text).algebra) else None
+
+
+def _affected(
+    every: Competency, assertions: list[Assertion], r: Retraction
+) -> list[named_queries.CompetencyQuery]:
+    """The named queries that can match a changed triple: a query whose patterns name none of
+    the changed predicates gives the same answer before and after."""
+    changed = {t[1] for t in (*r.removed, *r.now_inferred)}
+    changed.update(a.triple[1] for a in assertions)
+    return [q for q, ps in every if ps is None or ps & changed]
+
+
 def _answers(
-    store: Store, scratch: ox.Store, assertions: list[Assertion], r: Retraction
-) -> tuple[list[AnswerChange], int]:
-    every = named_queries.load_all()
-    if not (r.gone or r.removed or r.now_inferred):
-        return [], len(every)
-    before = [_run(store, scratch, q) for q in every]
+    store: Store,
+    scratch: ox.Store,
+    affected: list[named_queries.CompetencyQuery],
+    assertions: list[Assertion],
+    r: Retraction,
+) -> list[AnswerChange]:
+    """Run the affected queries on the copy, before and after the change."""
+    dataset, replica = _dataset(store), Replica(scratch)
+    before = [_run(replica, dataset, q.text) for q in affected]
     _apply(store, scratch, assertions, r)
+    replica = Replica(scratch)
     changes = []
-    for named, old in zip(every, before, strict=True):
-        new = _run(store, scratch, named)
+    for named, old in zip(affected, before, strict=True):
+        new = _run(replica, dataset, named.text)
         if named_queries.same_answer(new, old, named.ordered):
             continue
         changes.append(
@@ -280,7 +351,7 @@ def _answers(
                 named_queries.same_answer(new, named.expected, named.ordered),
             )
         )
-    return changes, len(every)
+    return changes
 
 
 def _rows_minus(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
@@ -345,9 +416,9 @@ def as_json(impact: Impact) -> dict[str, Any]:
     }
 
 
-def disappearing(impact: Impact) -> list[RDFTriple]:
-    """The inferred triples that would disappear, in a stable order."""
-    return _sorted(impact.retraction.removed)
+def ordered(triples: frozenset[RDFTriple]) -> list[RDFTriple]:
+    """Triples in a stable order (for pages)."""
+    return _sorted(triples)
 
 
 def lines(impact: Impact, short: Callable[[Node], str] = lambda t: t.n3()) -> list[str]:
@@ -393,4 +464,3 @@ def _binding_text(binding: dict[str, Any]) -> str:
     if "boolean" in binding:
         return str(binding["boolean"]).lower()
     return " ".join(f"?{var}={value['value']}" for var, value in sorted(binding.items()))
-
