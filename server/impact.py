@@ -41,7 +41,23 @@ def impact_url(s: Node, p: Node, o: Node) -> str:
     return "/explain/impact?" + urlencode({"s": str(s), "p": str(p), "o": value})
 
 
-bp.record_once(lambda state: state.app.jinja_env.globals.update(impact_url=impact_url))
+def impact_page_url(iri: Node, types: list[Node]) -> str | None:
+    """The /explain/impact link of a page: a sentence's (the facts drawn from it), or None."""
+    if any(str(t).endswith("ontology#Sentence") for t in types):
+        return "/explain/impact?" + urlencode({"sentence": str(iri)})
+    return None
+
+
+def axiom_url(iri: Node) -> str:
+    """The /explain/impact link of an ontology term (its axioms)."""
+    return "/explain/impact?" + urlencode({"axiom": str(iri)})
+
+
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(
+        impact_url=impact_url, impact_page_url=impact_page_url, axiom_url=axiom_url
+    )
+)
 
 
 def _single(name: str) -> str | None:
