@@ -212,6 +212,27 @@ def _tree(proof: object, lists: dict[Any, list[Any]], indent: str = "") -> list[
     return lines
 
 
+def _term(text: str, name: str, literal: bool = False) -> Any:
+    """An IRI (bare, <...>, or prefixed: rdf, rdfs, owl, cajkg, cjr, cjs, cjg, ...) or, when
+    `literal`, an N-Triples literal, read from the command line."""
+    from rdflib import OWL, RDF, RDFS, Literal, URIRef
+    from rdflib.util import from_n3
+
+    from cajkg.graph.iris import PREFIXES
+
+    prefix, _, local = text.partition(":")
+    known = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), **PREFIXES}
+    if prefix in known:
+        return URIRef(known[prefix] + local)
+    try:
+        node = from_n3(text if text.startswith(('"', "<")) else f"<{text}>")
+    except Exception as error:  # rdflib raises several kinds for a malformed term
+        raise click.BadParameter(str(error), param_hint=name) from None
+    if isinstance(node, URIRef) or (literal and isinstance(node, Literal)):
+        return node
+    raise click.BadParameter(f"not an IRI: {text!r}", param_hint=name)
+
+
 @main.command()
 @build_dir_option
 @click.argument("subject")
@@ -233,30 +254,15 @@ def explain(
     such as cjr:Japan); OBJECT may be an N-Triples literal. Exit 1 when it is not in the graph."""
     import json
 
-    from rdflib import OWL, RDF, RDFS, Literal, URIRef
-    from rdflib.util import from_n3
+    from rdflib import URIRef
 
     from cajkg.graph import explain as explaining
     from cajkg.graph.build import build_dataset
-    from cajkg.graph.iris import PREFIXES
     from cajkg.graph.reasoner import IncrementalReasoner
     from cajkg.graph.store.memory import MemoryStore
 
-    def term(text: str, name: str, literal: bool = False) -> URIRef | Literal:
-        prefix, _, local = text.partition(":")
-        known = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), **PREFIXES}
-        if prefix in known:
-            return URIRef(known[prefix] + local)
-        try:
-            node = from_n3(text if text.startswith(('"', "<")) else f"<{text}>")
-        except Exception as error:  # rdflib raises several kinds for a malformed term
-            raise click.BadParameter(str(error), param_hint=name) from None
-        if isinstance(node, URIRef) or (literal and isinstance(node, Literal)):
-            return node
-        raise click.BadParameter(f"not an IRI: {text!r}", param_hint=name)
-
-    triple = (term(subject, "SUBJECT"), term(predicate, "PREDICATE"), term(obj, "OBJECT", True))
-    graph = URIRef(str(term(graph_iri, "--graph"))) if graph_iri else None
+    triple = (_term(subject, "SUBJECT"), _term(predicate, "PREDICATE"), _term(obj, "OBJECT", True))
+    graph = URIRef(str(_term(graph_iri, "--graph"))) if graph_iri else None
     config = _config(build_dir)
     try:
         store = MemoryStore(build_dataset(config), reasoner=IncrementalReasoner(), workers=1)
@@ -279,6 +285,113 @@ def explain(
         f"({'all proofs' if all_proofs else 'the shortest proof'}; at most "
         f"{limits['maxDepth']} steps deep, {limits['maxNodes']} statements)"
     )
+
+
+@main.command()
+@build_dir_option
+@click.argument("triple", nargs=-1, metavar="[SUBJECT PREDICATE OBJECT]")
+@click.option("--graph", "graph_iri", default=None, help="Retract the triple from this graph only.")
+@click.option(
+    "--sentence", default=None, help="The facts drawn from this sentence alone (cjs:s12)."
+)
+@click.option(
+    "--axiom", default=None, help="The ontology's axioms about this term (cajkg:leaderOf)."
+)
+@click.option(
+    "--predicate", default=None, help="With --axiom: only its axioms with this predicate."
+)
+@click.option("--no-answers", is_flag=True, help="Leave out the competency answers (faster).")
+@click.option("--json", "as_json", is_flag=True, help="The JSON document /explain/impact serves.")
+def impact(
+    build_dir: str,
+    triple: tuple[str, ...],
+    graph_iri: str | None,
+    sentence: str | None,
+    axiom: str | None,
+    predicate: str | None,
+    no_answers: bool,
+    as_json: bool,
+) -> None:
+    """What depends on this? The inferred triples that would disappear and the competency
+    answers that would change if an asserted triple (SUBJECT PREDICATE OBJECT), a sentence
+    (--sentence) or an ontology axiom (--axiom) were retracted. Nothing is retracted.
+    Exit 1 when it is not in the graph."""
+    import json
+
+    from cajkg.graph import impact as impacts
+    from cajkg.graph.build import build_dataset
+    from cajkg.graph.explain import NotExplainable, NotInDataset
+    from cajkg.graph.reasoner import IncrementalReasoner
+    from cajkg.graph.store.memory import MemoryStore
+
+    given = [
+        name
+        for name, value in (("a triple", triple), ("--sentence", sentence), ("--axiom", axiom))
+        if value
+    ]
+    if len(given) != 1:
+        raise click.UsageError("give one of SUBJECT PREDICATE OBJECT, --sentence or --axiom")
+    if triple and len(triple) != 3:
+        raise click.UsageError(f"a triple is SUBJECT PREDICATE OBJECT, not {len(triple)} terms")
+    if predicate and not axiom:
+        raise click.UsageError("--predicate goes with --axiom")
+    if graph_iri and not triple:
+        raise click.UsageError("--graph goes with a triple")
+    config = _config(build_dir)
+    answers = not no_answers
+    try:
+        store = MemoryStore(build_dataset(config), reasoner=IncrementalReasoner(), workers=1)
+    except BuildError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        if sentence:
+            found = impacts.of_sentence(
+                store, _term(sentence, "--sentence"), base=config.base, answers=answers
+            )
+        elif axiom:
+            found = impacts.of_axiom(
+                store,
+                _term(axiom, "--axiom"),
+                predicate=_term(predicate, "--predicate") if predicate else None,
+                base=config.base,
+                answers=answers,
+            )
+        else:
+            s, p, o = triple
+            found = impacts.of_triple(
+                store,
+                (_term(s, "SUBJECT"), _term(p, "PREDICATE"), _term(o, "OBJECT", True)),
+                graph=_term(graph_iri, "--graph") if graph_iri else None,
+                base=config.base,
+                answers=answers,
+            )
+    except (NotInDataset, impacts.NotAsserted, NotExplainable) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(impacts.as_json(found), ensure_ascii=False, indent=1))
+        return
+    click.echo("\n".join(impacts.lines(found, _short)))
+
+
+def _short(node: Any) -> str:
+    """A term with the project's prefixes, for the terminal."""
+    from rdflib import OWL, RDF, RDFS, URIRef
+
+    from cajkg.graph.iris import PREFIXES
+
+    if isinstance(node, URIRef):
+        known = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), **PREFIXES}
+        for prefix, namespace in known.items():
+            local = str(node)[len(namespace) :]
+            if (
+                str(node).startswith(namespace)
+                and local
+                and all(c.isalnum() or c in "-_." for c in local)
+            ):
+                return f"{prefix}:{local}"
+    return str(node.n3())
 
 
 @main.command()
