@@ -409,7 +409,7 @@ class EngineStore:
         memory, for what-if questions (`cajkg.graph.impact`); taken inside `reasoner_held`, it
         matches the reasoner's closure."""
         copy = ox.Store()
-        copy.bulk_extend(self._engine.quads_for_pattern(None, None, None, None))
+        copy.extend(self._engine.quads_for_pattern(None, None, None, None))
         return copy
 
     def graphs_holding(self, triple: tuple[Node, Node, Node]) -> list[URIRef | None]:
