@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from cajkg.graph.build import BuildConfig, BuildError
 from cajkg.server.cli_transfer import pull, push
+
+T = TypeVar("T")
 
 
 def _config(build_dir: str | None) -> BuildConfig:
@@ -212,6 +215,34 @@ def _tree(proof: object, lists: dict[Any, list[Any]], indent: str = "") -> list[
     return lines
 
 
+def _reasoned(build_dir: str, compute: Callable[[Any, Any], T]) -> T:
+    """`compute(store, base)` on a memory store of the built graph with the incremental
+    reasoner in this process (what explanations need); 'not in the graph' exits 1."""
+    from cajkg.graph.build import build_dataset
+    from cajkg.graph.explain import NotExplainable, NotInDataset
+    from cajkg.graph.impact import NotAsserted
+    from cajkg.graph.reasoner import IncrementalReasoner
+    from cajkg.graph.store.memory import MemoryStore
+
+    config = _config(build_dir)
+    try:
+        store = MemoryStore(build_dataset(config), reasoner=IncrementalReasoner(), workers=1)
+    except BuildError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        return compute(store, config.base)
+    except (NotInDataset, NotExplainable, NotAsserted) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        store.close()
+
+
+def _echo_json(document: object) -> None:
+    import json
+
+    click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+
+
 def _term(text: str, name: str, literal: bool = False) -> Any:
     """An IRI (bare, <...>, or prefixed: rdf, rdfs, owl, cajkg, cjr, cjs, cjg, ...) or, when
     `literal`, an N-Triples literal, read from the command line."""
@@ -252,32 +283,20 @@ def explain(
 ) -> None:
     """Why does the graph say SUBJECT PREDICATE OBJECT? IRIs (bare or <...>, or a cajkg prefix
     such as cjr:Japan); OBJECT may be an N-Triples literal. Exit 1 when it is not in the graph."""
-    import json
-
     from rdflib import URIRef
 
     from cajkg.graph import explain as explaining
-    from cajkg.graph.build import build_dataset
-    from cajkg.graph.reasoner import IncrementalReasoner
-    from cajkg.graph.store.memory import MemoryStore
 
     triple = (_term(subject, "SUBJECT"), _term(predicate, "PREDICATE"), _term(obj, "OBJECT", True))
     graph = URIRef(str(_term(graph_iri, "--graph"))) if graph_iri else None
-    config = _config(build_dir)
-    try:
-        store = MemoryStore(build_dataset(config), reasoner=IncrementalReasoner(), workers=1)
-    except BuildError as err:
-        raise click.ClickException(str(err)) from None
-    try:
-        found = explaining.explain(
-            store, triple, graph=graph, all_proofs=all_proofs, base=config.base
-        )
-    except (explaining.NotInDataset, explaining.NotExplainable) as err:
-        raise click.ClickException(str(err)) from None
-    finally:
-        store.close()
+    found = _reasoned(
+        build_dir,
+        lambda store, base: explaining.explain(
+            store, triple, graph=graph, all_proofs=all_proofs, base=base
+        ),
+    )
     if as_json:
-        click.echo(json.dumps(explaining.as_json(found), ensure_ascii=False, indent=1))
+        _echo_json(explaining.as_json(found))
         return
     click.echo("\n".join(_tree(found.proof, found.lists)))
     limits = explaining.limits()
@@ -316,13 +335,7 @@ def impact(
     answers that would change if an asserted triple (SUBJECT PREDICATE OBJECT), a sentence
     (--sentence) or an ontology axiom (--axiom) were retracted. Nothing is retracted.
     Exit 1 when it is not in the graph."""
-    import json
-
     from cajkg.graph import impact as impacts
-    from cajkg.graph.build import build_dataset
-    from cajkg.graph.explain import NotExplainable, NotInDataset
-    from cajkg.graph.reasoner import IncrementalReasoner
-    from cajkg.graph.store.memory import MemoryStore
 
     given = [
         name
@@ -337,40 +350,33 @@ def impact(
         raise click.UsageError("--predicate goes with --axiom")
     if graph_iri and not triple:
         raise click.UsageError("--graph goes with a triple")
-    config = _config(build_dir)
     answers = not no_answers
-    try:
-        store = MemoryStore(build_dataset(config), reasoner=IncrementalReasoner(), workers=1)
-    except BuildError as err:
-        raise click.ClickException(str(err)) from None
-    try:
+
+    def compute(store: Any, base: Any) -> impacts.Impact:
         if sentence:
-            found = impacts.of_sentence(
-                store, _term(sentence, "--sentence"), base=config.base, answers=answers
+            return impacts.of_sentence(
+                store, _term(sentence, "--sentence"), base=base, answers=answers
             )
-        elif axiom:
-            found = impacts.of_axiom(
+        if axiom:
+            return impacts.of_axiom(
                 store,
                 _term(axiom, "--axiom"),
                 predicate=_term(predicate, "--predicate") if predicate else None,
-                base=config.base,
+                base=base,
                 answers=answers,
             )
-        else:
-            s, p, o = triple
-            found = impacts.of_triple(
-                store,
-                (_term(s, "SUBJECT"), _term(p, "PREDICATE"), _term(o, "OBJECT", True)),
-                graph=_term(graph_iri, "--graph") if graph_iri else None,
-                base=config.base,
-                answers=answers,
-            )
-    except (NotInDataset, impacts.NotAsserted, NotExplainable) as err:
-        raise click.ClickException(str(err)) from None
-    finally:
-        store.close()
+        s, p, o = triple
+        return impacts.of_triple(
+            store,
+            (_term(s, "SUBJECT"), _term(p, "PREDICATE"), _term(o, "OBJECT", True)),
+            graph=_term(graph_iri, "--graph") if graph_iri else None,
+            base=base,
+            answers=answers,
+        )
+
+    found = _reasoned(build_dir, compute)
     if as_json:
-        click.echo(json.dumps(impacts.as_json(found), ensure_ascii=False, indent=1))
+        _echo_json(impacts.as_json(found))
         return
     click.echo("\n".join(impacts.lines(found, _short)))
 
