@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pyparsing import ParseException
@@ -34,7 +35,14 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import FrozenBindings, QueryContext, SPARQLError
 from rdflib.term import Node
 
-from .explain import NotExplainable, NotInDataset, Source, as_json, explain, term_json
+from .explain import (
+    Explanation,
+    NotExplainable,
+    NotInDataset,
+    as_json,
+    explain_many,
+    term_json,
+)
 from .iris import Base
 from .reasoner import Materializer
 from .store.base import Store
@@ -207,9 +215,11 @@ def _true(expr: Any) -> bool:
     return getattr(expr, "name", None) == "TrueFilter"
 
 
+@lru_cache(maxsize=64)
 def plan(text: str, base: str | None = None) -> Plan:
     """The alternatives of a SELECT query. Raises CannotExplain naming every construct it
-    cannot trace (and ValueError for a query rdflib cannot parse)."""
+    cannot trace (and ValueError for a query rdflib cannot parse). Remembered for the last 64
+    queries: rdflib's parser takes tens of milliseconds, and a plan is only read."""
     try:
         query = translateQuery(parseQuery(text), base=base)
     except (ParseException, SPARQLError, Exception) as error:  # rdflib raises many kinds
@@ -398,28 +408,27 @@ def explain_rows(
                 continue
             problem = None if matches else "no alternative of the query matches the row"
             found.append((row, matches, problem))
-    explained: dict[tuple[Any, Node | None], int] = {}
-    sources: dict[URIRef | None, Source] = {}  # each graph's provenance, read once
-    documents: list[dict[str, Any]] = []
+    keys = list(
+        dict.fromkeys(
+            (triple, graph if isinstance(graph, URIRef) else None)
+            for _, matches, _ in found
+            for _, triples in matches
+            for triple, graph in triples
+        )
+    )
+    explained = explain_many(store, keys, base=base)  # one state, one provenance query
+    if any(isinstance(e, NotInDataset) for e in explained):
+        raise NotExplainable("the dataset changed while the answers were explained; ask again")
+    index = {key: number for number, key in enumerate(keys)}
+    documents = [as_json(e) for e in explained if isinstance(e, Explanation)]
     out = []
     for row, matches, problem in found:
         listed = []
         for number, triples in matches:
-            indices = []
-            for triple, graph in triples:
-                key = (triple, graph if isinstance(graph, URIRef) else None)
-                if key not in explained:
-                    try:
-                        explanation = explain(
-                            store, triple, graph=key[1], base=base, sources=sources
-                        )
-                    except NotInDataset:
-                        raise NotExplainable(
-                            "the dataset changed while the answers were explained; ask again"
-                        ) from None
-                    explained[key] = len(documents)
-                    documents.append(as_json(explanation))
-                indices.append(explained[key])
+            indices = [
+                index[(triple, graph if isinstance(graph, URIRef) else None)]
+                for triple, graph in triples
+            ]
             listed.append((number, list(dict.fromkeys(indices))))
         out.append(RowExplanation(row, listed, problem))
     return Answers(query.variables, out, documents, len(rows))
