@@ -287,9 +287,7 @@ class _Matcher:
         every filter holds, with the triples matched; None when there is none."""
         if not patterns:
             return (binding, []) if all(self.holds(f, binding) for f in filters) else None
-        pattern = min(
-            patterns, key=lambda q: sum(isinstance(self.value(x, binding), Variable) for x in q[:3])
-        )
+        pattern = min(patterns, key=lambda q: self.estimate(q, binding))
         rest = [q for q in patterns if q is not pattern]
         s, p, o = (self.value(x, binding) for x in pattern[:3])
         graph = self.value(pattern[3], binding) if pattern[3] is not None else None
@@ -320,6 +318,34 @@ class _Matcher:
                 triple = self.m.terms.decode(t)
                 return found[0], [(triple, graph), *found[1]]
         return None
+
+    def estimate(self, pattern: Pattern, binding: dict[Variable, Node]) -> tuple[int, int]:
+        """How many triples the pattern can match now (from the index's sizes), then how many
+        of its terms are unbound: the most selective pattern is matched first."""
+        ids, idx = self.m.terms.ids, self.m.idx
+        wanted: list[int | None] = []
+        for x in pattern[:3]:
+            term = self.value(x, binding)
+            if isinstance(term, Variable):
+                wanted.append(None)
+            elif term in ids:
+                wanted.append(ids[term])
+            else:
+                return (0, 0)  # a term the closure never saw: no match, fail at once
+        s, p, o = wanted
+        if s is not None and p is not None:
+            size = 1 if o is not None else len(idx.objects(s, p))
+        elif p is not None and o is not None:
+            size = len(idx.subjects(p, o))
+        elif s is not None:
+            size = len(idx.spo.get(s, ()))
+        elif o is not None:
+            size = len(idx.osp.get(o, ()))
+        elif p is not None:
+            size = len(idx.pos.get(p, ()))
+        else:
+            size = idx.size
+        return (size, wanted.count(None))
 
     @staticmethod
     def value(term: Term, binding: dict[Variable, Node]) -> Term:

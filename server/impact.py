@@ -132,7 +132,7 @@ def what_depends() -> Response:
     except NotExplainable as error:
         raise Problem(501, f"cannot compute the impact: {error}") from None
     if choice == 1:
-        body = json.dumps(impact.as_json(found), ensure_ascii=False, indent=1)
+        body = json.dumps(impact.as_json(found), ensure_ascii=False)
         response = Response(body, content_type="application/json")
     else:
         html = render_template(
