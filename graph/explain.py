@@ -17,10 +17,15 @@ are not on the path from the root (so no proof is circular either), up to MAX_NO
 marks what it cut. A proof deeper than MAX_DEPTH rule applications is not given. Since the
 search reads the current closure under the store's write lock, an explanation always reflects
 the latest write: a retracted premise is no longer in the closure, so no proof can cite it.
+
+What one request learns (the derivations and ranks of the backward search, the provenance of
+the graphs it read) is remembered for the next ones while the closure stays the same: the memo
+is keyed by the materializer's `version`, which every update changes, so a write empties it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -310,14 +315,18 @@ class _Memo:
 
 
 _MEMOS: WeakKeyDictionary[Materializer, _Memo] = WeakKeyDictionary()
+_MEMOS_LOCK = threading.Lock()
 MAX_MEMO = 200_000  # derivations remembered per closure version, then forgotten
 
 
 def _memo(m: Materializer) -> _Memo:
-    """The memo of m's current version (a write makes a new one: nothing stale is reused)."""
-    memo = _MEMOS.get(m)
-    if memo is None or memo.version != m.version:
-        memo = _MEMOS[m] = _Memo(m.version)
+    """The memo of m's current version (a write makes a new one: nothing stale is reused).
+    The caller holds the store's write lock; `_MEMOS_LOCK` guards the dictionary shared by
+    every store of the process."""
+    with _MEMOS_LOCK:
+        memo = _MEMOS.get(m)
+        if memo is None or memo.version != m.version:
+            memo = _MEMOS[m] = _Memo(m.version)
     if memo.prover is not None and len(memo.prover.known) > MAX_MEMO:
         memo.prover = None
     return memo
