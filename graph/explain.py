@@ -458,15 +458,15 @@ def _read_sources(
     for row in store.query(store.prepare(text), infer=False):
         assert isinstance(row, ResultRow)
         values = row.asdict()
-        source = cache[values["this"]]
+        named_graph, iri = values["this"], values["sentence"]
+        assert isinstance(named_graph, URIRef) and isinstance(iri, URIRef)
+        source = cache[named_graph]
         kind = values.get("kind")
         if kind is not None:
             source.kind = "stated" if str(kind).endswith("StatedFactGraph") else "implied"
         if values.get("note") is not None:
             source.note = str(values["note"])
-        iri = values["sentence"]
-        assert isinstance(iri, URIRef)
-        key = (values["this"], iri)
+        key = (named_graph, iri)
         sentence = sentences.get(key)
         if sentence is None:
             sentence = sentences[key] = Sentence(iri, int(values["position"]), str(values["text"]))

@@ -139,7 +139,9 @@ def of_sentence(
     _requirements(store)
     base = base or Base()
     text = _query("impact-sentence.rq", base).replace("$this", sentence.n3())
-    position, retracted, kept = None, [], []
+    position: int | None = None
+    retracted: list[URIRef] = []
+    kept: list[URIRef] = []
     for row in store.query(store.prepare(text), infer=False):
         assert isinstance(row, ResultRow)
         position = int(row.position)

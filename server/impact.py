@@ -97,13 +97,11 @@ def _compute(answers: bool) -> impact.Impact:
             base=rendering.base(),
             answers=answers,
         )
-    s = _iri("s", _parameter("s"))
-    p = _iri("p", _parameter("p"))
-    o = _object(_parameter("o"))
+    triple = (_iri("s", _parameter("s")), _iri("p", _parameter("p")), _object(_parameter("o")))
     g = _single("g")
     return impact.of_triple(
         store,
-        (s, p, o),
+        triple,
         graph=None if g is None else _iri("g", g),
         base=rendering.base(),
         answers=answers,
