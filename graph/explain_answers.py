@@ -284,7 +284,27 @@ class _Matcher:
         forbidden: set[Variable],
     ) -> tuple[dict[Variable, Node], list[tuple[tuple[Node, Node, Node], Node | None]]] | None:
         """The first extension of `binding` under which every pattern is in the dataset and
-        every filter holds, with the triples matched; None when there is none."""
+        every filter holds, with the triples matched, in the order of `patterns` (they are
+        matched most selective first); None when there is none."""
+        found = self._solve(patterns, filters, binding, forbidden)
+        if found is None:
+            return None
+        place = {id(q): n for n, q in enumerate(patterns)}
+        matched = sorted(found[1], key=lambda pair: place[id(pair[0])])
+        return found[0], [match for _, match in matched]
+
+    def _solve(
+        self,
+        patterns: list[Pattern],
+        filters: list[Any],
+        binding: dict[Variable, Node],
+        forbidden: set[Variable],
+    ) -> (
+        tuple[
+            dict[Variable, Node], list[tuple[Pattern, tuple[tuple[Node, Node, Node], Node | None]]]
+        ]
+        | None
+    ):
         if not patterns:
             return (binding, []) if all(self.holds(f, binding) for f in filters) else None
         pattern = min(patterns, key=lambda q: self.estimate(q, binding))
@@ -313,10 +333,10 @@ class _Matcher:
             extended = dict(binding)
             if not self.bind(extended, (s, p, o), self.m.terms.decode(t)):
                 continue
-            found = self.solve(rest, filters, extended, forbidden)
+            found = self._solve(rest, filters, extended, forbidden)
             if found is not None:
                 triple = self.m.terms.decode(t)
-                return found[0], [(triple, graph), *found[1]]
+                return found[0], [(pattern, (triple, graph)), *found[1]]
         return None
 
     def estimate(self, pattern: Pattern, binding: dict[Variable, Node]) -> tuple[int, int]:
