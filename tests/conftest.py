@@ -128,3 +128,25 @@ def seed_server(seed_store: MemoryStore) -> Iterator[str]:
     server = _Server(create_app({"TESTING": True}, store=seed_store))
     yield server.url
     server.stop()
+
+
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def reasoning_server(request, tmp_path_factory) -> Iterator[str]:
+    """A real server over the built graph with the incremental reasoner in its process (what
+    explanations need), on the memory and the oxigraph store; read-only, one per module."""
+    from cajkg.graph.build import build_dataset
+    from cajkg.graph.reasoner import IncrementalReasoner
+    from cajkg.graph.store.oxigraph import OxigraphStore
+
+    store: MemoryStore | OxigraphStore
+    if request.param == "memory":
+        store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
+    else:
+        store = OxigraphStore(
+            tmp_path_factory.mktemp("ox") / "ox", reasoner=IncrementalReasoner(), workers=1
+        )
+        store.load(build_dataset())
+    running = _Server(create_app({"TESTING": True}, store=store))
+    yield running.url
+    running.stop()
+    store.close()
