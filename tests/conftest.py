@@ -71,9 +71,10 @@ def running(app: Flask) -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Debian Chromium for every browser test of the session."""
+    """A headless Debian Chromium for a module's browser tests (closed at its end: Playwright's
+    sync API cannot start again while one is running, as the reliability run does)."""
     from chromium import launched
 
     with launched() as chromium:

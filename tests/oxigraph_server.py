@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -17,20 +18,63 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def listening_sockets(port: int) -> set[str]:
+    """The kernel's names (`socket:[inode]`) of the sockets listening on a TCP port."""
+    names = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                names.add(f"socket:[{fields[9]}]")
+    return names
+
+
+def owns(pid: int, port: int) -> bool:
+    """Whether process `pid` is the one listening on `port`: a server that lost its port to
+    another process must not be mistaken for the one that took it."""
+    names = listening_sockets(port)
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd) in names:
+                return True
+        except OSError:
+            continue
+    return False
+
+
 class OxigraphServer:
-    """One server process over a data directory; kill() and start() keep directory and port."""
+    """One server process over a data directory; kill() and start() keep directory and port.
+
+    Tests on this machine start many servers, in more than one process: a free port can be
+    taken by another server before this one binds it. The first start then moves to another
+    port; a restart, which must keep its port, fails loudly."""
 
     def __init__(self, location: Path, port: int | None = None, union: bool = True) -> None:
         self.location = location
         self.union = union
-        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self._at(port or free_port())
+        for _ in range(5):
+            if self._started():
+                return
+            if port is not None:
+                break
+            self._at(free_port())
+        raise RuntimeError(f"oxigraph serve could not listen on 127.0.0.1:{self.port}")
+
+    def _at(self, port: int) -> None:
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = f"{self.url}/query"
         self.update_url = f"{self.url}/update"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.start()
 
     def start(self) -> None:
+        """Start again on the same port (after kill())."""
+        if not self._started():
+            raise RuntimeError(f"oxigraph serve could not listen on 127.0.0.1:{self.port}")
+
+    def _started(self) -> bool:
+        """Start the process; True once it listens on the port itself, False if it exited."""
         self.process = subprocess.Popen(
             [
                 str(OXIGRAPH),
@@ -46,14 +90,12 @@ class OxigraphServer:
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    code = self.process.returncode
-                    raise RuntimeError(f"oxigraph serve exited: {code}") from None
-                time.sleep(0.05)
+            if self.process.poll() is not None:
+                return False
+            if owns(self.process.pid, self.port):
+                return True
+            time.sleep(0.05)
+        self.kill()
         raise RuntimeError("oxigraph serve did not start within 20 s")
 
     def kill(self) -> None:

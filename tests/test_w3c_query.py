@@ -120,12 +120,7 @@ def test_every_query_test_is_collected():
     assert len(ENTRIES) == 244
 
 
-# The sparql store passes these when run on their own, but not yet after the rest of the
-# suite in one session (every aggregate answered from an empty dataset): not claimed.
-EMBEDDED = tuple(kind for kind in STORE_KINDS if kind != "sparql")
-
-
-@pytest.fixture(scope="module", params=EMBEDDED)
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def endpoint(request, tmp_path_factory) -> Iterator[Endpoint]:
     """One server per store kind for the whole module."""
     running = Endpoint(new_store(request.param, tmp_path_factory.mktemp(request.param)))
