@@ -93,7 +93,10 @@ def stats(build_dir: str) -> None:
     click.echo(f"{'graph':<60} {'triples':>8}")
     for graph, n in sorted(counts.graphs.items()):
         click.echo(f"{graph:<60} {n:>8}")
-    click.echo(f"asserted {counts.asserted}, inferred {counts.inferred}\n")
+    click.echo(
+        f"asserted {counts.asserted}, inferred {counts.inferred} "
+        f"(and {counts.inferred_schema} about the schema)\n"
+    )
     click.echo(f"{'class':<30} {'asserted':>8} {'inferred':>8}")
     for cls, (asserted, total) in counts.classes.items():
         click.echo(f"{cls:<30} {asserted:>8} {total:>8}")
