@@ -94,8 +94,8 @@ def stats(build_dir: str) -> None:
     for graph, n in sorted(counts.graphs.items()):
         click.echo(f"{graph:<60} {n:>8}")
     click.echo(
-        f"asserted {counts.asserted}, inferred {counts.inferred} "
-        f"(and {counts.inferred_schema} about the schema)\n"
+        f"asserted {counts.asserted}, inferred {counts.inferred}, "
+        f"inferred about the schema {counts.inferred_schema}\n"
     )
     click.echo(f"{'class':<30} {'asserted':>8} {'inferred':>8}")
     for cls, (asserted, total) in counts.classes.items():

@@ -66,8 +66,8 @@ def test_stats_counts_graphs_and_classes(built):
     assert result.exit_code == 0, result.output
     assert "https://w3id.org/cajkg/graph/s44" in result.output
     line = next(x for x in result.output.splitlines() if x.startswith("asserted "))
-    asserted, inferred = (int(part.split()[-1]) for part in line.split(","))
-    assert asserted > 0 and inferred > 0
+    asserted, inferred, schema = (int(part.split()[-1]) for part in line.split(","))
+    assert asserted > 0 and inferred > 0 and schema > 0
     assert any(x.split()[:1] == ["Summit"] for x in result.output.splitlines())
 
 
