@@ -27,6 +27,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.term import Node
 
 from cajkg.graph.iris import G_INFERRED, G_INFERRED_SCHEMA
+from cajkg.graph.reasoner import tbox
 
 Triple = tuple[Node, Node, Node]
 
@@ -35,72 +36,46 @@ Triple = tuple[Node, Node, Node]
 FULL = "full"
 Infer = bool | Literal["full"]
 
-SCHEMA_PREDICATES = frozenset(
+# The reasoner's own notion of schema (`reasoner.tbox`: what it compiles) is the base; it also
+# reads RDF lists, owl:AllDifferent and negative property assertions, which may describe
+# individuals, and it leaves out what it does not compile (cardinalities, datatypes, ...).
+_ABOUT_INDIVIDUALS = frozenset(
     {
-        RDFS.subClassOf,
-        RDFS.subPropertyOf,
-        RDFS.domain,
-        RDFS.range,
-        OWL.equivalentClass,
-        OWL.equivalentProperty,
-        OWL.inverseOf,
-        OWL.disjointWith,
-        OWL.disjointUnionOf,
-        OWL.propertyDisjointWith,
-        OWL.propertyChainAxiom,
-        OWL.hasKey,
-        OWL.complementOf,
-        OWL.unionOf,
-        OWL.intersectionOf,
-        OWL.oneOf,
-        OWL.onProperty,
-        OWL.onProperties,
-        OWL.onClass,
-        OWL.onDataRange,
-        OWL.onDatatype,
-        OWL.withRestrictions,
-        OWL.datatypeComplementOf,
-        OWL.someValuesFrom,
-        OWL.allValuesFrom,
-        OWL.hasValue,
-        OWL.hasSelf,
-        OWL.cardinality,
-        OWL.minCardinality,
-        OWL.maxCardinality,
-        OWL.qualifiedCardinality,
-        OWL.minQualifiedCardinality,
-        OWL.maxQualifiedCardinality,
+        RDF.first,
+        RDF.rest,
+        OWL.members,
+        OWL.distinctMembers,
+        OWL.sourceIndividual,
+        OWL.assertionProperty,
+        OWL.targetIndividual,
+        OWL.targetValue,
+        OWL.AllDifferent,
     }
 )
-
+SCHEMA_PREDICATES = (frozenset(tbox.SCHEMA_PREDICATES) - _ABOUT_INDIVIDUALS) | {
+    OWL.disjointUnionOf,
+    OWL.onProperties,
+    OWL.onDataRange,
+    OWL.onDatatype,
+    OWL.withRestrictions,
+    OWL.datatypeComplementOf,
+    OWL.hasSelf,
+    OWL.cardinality,
+    OWL.minCardinality,
+    OWL.qualifiedCardinality,
+    OWL.minQualifiedCardinality,
+}
 # Classes whose members are classes or properties. owl:NamedIndividual, owl:Thing, rdf:List,
 # owl:AllDifferent and owl:NegativePropertyAssertion are not among them: they type individuals.
-METACLASSES = frozenset(
-    {
-        RDFS.Class,
-        RDFS.Datatype,
-        RDF.Property,
-        RDFS.ContainerMembershipProperty,
-        OWL.Class,
-        OWL.Restriction,
-        OWL.DataRange,
-        OWL.ObjectProperty,
-        OWL.DatatypeProperty,
-        OWL.AnnotationProperty,
-        OWL.OntologyProperty,
-        OWL.FunctionalProperty,
-        OWL.InverseFunctionalProperty,
-        OWL.TransitiveProperty,
-        OWL.SymmetricProperty,
-        OWL.AsymmetricProperty,
-        OWL.ReflexiveProperty,
-        OWL.IrreflexiveProperty,
-        OWL.DeprecatedClass,
-        OWL.DeprecatedProperty,
-        OWL.AllDisjointClasses,
-        OWL.AllDisjointProperties,
-    }
-)
+METACLASSES = (frozenset(tbox.META_CLASSES) - _ABOUT_INDIVIDUALS) | {
+    RDFS.Datatype,
+    RDFS.ContainerMembershipProperty,
+    OWL.DataRange,
+    OWL.OntologyProperty,
+    OWL.ReflexiveProperty,
+    OWL.DeprecatedClass,
+    OWL.DeprecatedProperty,
+}
 
 
 def is_schema(triple: Triple) -> bool:
