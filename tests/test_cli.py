@@ -110,6 +110,20 @@ def test_query_reads_an_rq_file(built, tmp_path):
     assert int(result.output.splitlines()[2].split('"')[1]) > 0
 
 
+def test_query_full_reads_the_schema_level_inferences(built):
+    folder = str(built[0])
+    text = (
+        "ASK { <https://w3id.org/cajkg/ontology#locatedIn> a "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property> }"
+    )
+    default = run("query", "--build-dir", folder, text)
+    full = run("query", "--build-dir", folder, "--full", text)
+    assert (default.exit_code, full.exit_code) == (0, 0), default.output + full.output
+    assert (default.output.strip(), full.output.strip()) == ("no", "yes")
+    both = run("query", "--build-dir", folder, "--full", "--no-infer", text)
+    assert both.exit_code == 2 and "--no-infer" in both.output
+
+
 def test_export_the_dataset_and_one_graph(built, tmp_path):
     folder = str(built[0])
     out = tmp_path / "all.nq"
