@@ -16,10 +16,11 @@ from rdflib.compare import isomorphic
 from cajkg.graph.build import build_dataset, build_nquads
 from cajkg.graph.explain import NotInDataset, explain
 from cajkg.graph.inferred import FULL, InferredGraphs, in_default_graph, is_schema, parse_infer
-from cajkg.graph.iris import CAJKG, G_INFERRED, G_INFERRED_SCHEMA, G_ONTOLOGY, RES
+from cajkg.graph.iris import CAJKG, G_INFERRED, G_INFERRED_SCHEMA, G_ONTOLOGY, RES, Base
 from cajkg.graph.reason import infer_with_owlrl
 from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
+from cajkg.graph.transfer import _named_graphs
 
 FOAF = "http://xmlns.com/foaf/0.1/"
 PROV = "http://www.w3.org/ns/prov#"
@@ -209,3 +210,33 @@ def test_the_endpoint_takes_infer_full(seed_server):
     assert kinds == {"true": {"uri"}, "full": {"uri", "bnode"}, "false": {"uri"}}
     wrong = types(infer="schema")
     assert wrong.status_code == 400 and "true, false or full" in wrong.text
+
+
+def _old_layout(dataset: Dataset) -> Dataset:
+    """The seed graph as cajkg wrote it before the split: the whole closure in cjg:inferred."""
+    old = _asserted(dataset)
+    target = old.graph(G_INFERRED)
+    for name in ROUTES.names:
+        target += dataset.graph(name)
+    return old
+
+
+def test_a_store_of_the_old_layout_is_split_when_it_warms_up(dataset):
+    old = _old_layout(dataset)
+    fact = f"<{CAJKG.locatedIn}> a <{RDF.Property}>"
+    store = MemoryStore(old, reasoner=IncrementalReasoner(), workers=1)
+    try:
+        assert store.query(f"ASK {{ GRAPH <{G_INFERRED}> {{ {fact} }} }}").askAnswer
+        store.warm().join()
+        assert not store.query(f"ASK {{ GRAPH <{G_INFERRED}> {{ {fact} }} }}").askAnswer
+        assert store.query(f"ASK {{ GRAPH <{G_INFERRED_SCHEMA}> {{ {fact} }} }}").askAnswer
+        assert not store.query(f"ASK {{ {fact} }}").askAnswer
+    finally:
+        store.close()
+
+
+def test_push_sends_the_old_layout_split(dataset):
+    sizes = {g.identifier: len(g) for g in _named_graphs(_old_layout(dataset), Base())}
+    assert sizes[G_INFERRED] == len(dataset.graph(G_INFERRED))
+    assert sizes[G_INFERRED_SCHEMA] == len(dataset.graph(G_INFERRED_SCHEMA))
+    assert list(sizes)[-2:] == [G_INFERRED, G_INFERRED_SCHEMA]
