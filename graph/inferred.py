@@ -33,7 +33,7 @@ Triple = tuple[Node, Node, Node]
 
 # A query's inference: False the asserted merge only, True with cjg:inferred (the default),
 # FULL with cjg:inferred-schema too (the whole OWL 2 RL closure, as the W3C regimes ask).
-FULL = "full"
+FULL: Literal["full"] = "full"
 Infer = bool | Literal["full"]
 
 # The reasoner's own notion of schema (`reasoner.tbox`: what it compiles) is the base; it also
@@ -95,7 +95,8 @@ def in_default_graph(triple: Triple, infer: Infer) -> bool:
 
 def parse_infer(text: str) -> Infer | None:
     """The value of an `infer=` parameter (true, false, full; any case); None when invalid."""
-    return {"true": True, "false": False, FULL: FULL}.get(text.lower())
+    values: dict[str, Infer] = {"true": True, "false": False, FULL: FULL}
+    return values.get(text.lower())
 
 
 class InferredGraphs:
