@@ -202,6 +202,7 @@ def serve_and_measure(
             server, http.explain_paths(), 10, plan.budget_s, accept="application/json"
         )
         figures["explain"] = percentiles(explained or [float("nan")])
+        figures["why_answers"] = http.answers_latency(server, texts, 10, plan.budget_s * 4)
     return figures
 
 

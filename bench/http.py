@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -278,6 +279,43 @@ def explain_paths() -> list[str]:
         )
         for t in EXPLAINED
     ]
+
+
+def answers_latency(
+    server: Server, texts: dict[str, str], repeats: int, budget_s: float
+) -> dict[str, dict[str, float]]:
+    """For each query that /explain/answers explains (a 422 skips it): the median seconds of
+    POST /sparql (JSON results) and of POST /explain/answers, one client, taken alternately
+    after one untimed request of each."""
+    base = server.query_url.rsplit("/", 1)[0]
+    session, out = requests.Session(), {}
+    deadline = time.perf_counter() + budget_s
+    for name, text in texts.items():
+        why = session.post(
+            base + "/explain/answers", data={"query": text}, timeout=REQUEST_TIMEOUT_S
+        )
+        if why.status_code == 422:
+            continue
+        why.raise_for_status()
+        plain_s: list[float] = []
+        why_s: list[float] = []
+        for _ in range(repeats):
+            if time.perf_counter() > deadline:
+                break
+            for url, headers, samples in (
+                (server.query_url, {"Accept": RESULTS_JSON}, plain_s),
+                (base + "/explain/answers", {}, why_s),
+            ):
+                start = time.perf_counter()
+                reply = session.post(
+                    url, data={"query": text}, headers=headers, timeout=REQUEST_TIMEOUT_S
+                )
+                reply.raise_for_status()
+                samples.append(time.perf_counter() - start)
+        if plain_s:
+            plain, explained = statistics.median(plain_s) * 1000, statistics.median(why_s) * 1000
+            out[name] = {"query_p50_ms": plain, "why_p50_ms": explained, "ratio": explained / plain}
+    return out
 
 
 def search_paths() -> list[str]:

@@ -17,14 +17,20 @@ are not on the path from the root (so no proof is circular either), up to MAX_NO
 marks what it cut. A proof deeper than MAX_DEPTH rule applications is not given. Since the
 search reads the current closure under the store's write lock, an explanation always reflects
 the latest write: a retracted premise is no longer in the closure, so no proof can cite it.
+
+What one request learns (the derivations and ranks of the backward search, the provenance of
+the graphs it read) is remembered for the next ones while the closure stays the same: the memo
+is keyed by the materializer's `version`, which every update changes, so a write empties it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.query import ResultRow
@@ -148,6 +154,7 @@ class Prover:
         self.m = materializer
         self.idx, self.v, self.schema = materializer.idx, materializer.terms, materializer.schema
         self._derivations: dict[Triple, list[_Derivation]] = {}
+        self.known = self._derivations  # what it has searched (the memo's size)
         self.rank: dict[Triple, int] = {}
         self._nodes = 0
 
@@ -266,6 +273,7 @@ class Prover:
         return node
 
     def prove(self, t: Triple, all_proofs: bool) -> _Node:
+        self._nodes = 0  # MAX_NODES is per tree; the searches' findings are kept for the next
         self.search(t)
         if t not in self.rank:
             raise NotExplainable(
@@ -286,47 +294,106 @@ def explain(
     graph: URIRef | None = None,
     all_proofs: bool = False,
     base: Base | None = None,
-    sources: dict[URIRef | None, Source] | None = None,
 ) -> Explanation:
     """Explain `triple` (in `graph`, when given). Raises NotInDataset, or NotExplainable.
-    `sources` caches the provenance of graphs across calls (one request explaining many
-    triples passes the same dict).
 
     The store must keep its reasoner in this process: the embedded stores do
     (`EngineStore.reasoner_held` and `graphs_holding`); the sparql store does not."""
+    [found] = explain_many(store, [(triple, graph)], all_proofs=all_proofs, base=base)
+    if isinstance(found, NotInDataset):
+        raise found
+    return found
+
+
+@dataclass
+class _Memo:
+    """What explanations learnt about one version of a closure: the backward search's
+    derivations and ranks, and the provenance of the graphs read (per deployment base)."""
+
+    version: int
+    prover: Prover | None = None
+    sources: dict[str, dict[URIRef | None, Source]] = field(default_factory=dict)
+
+
+_MEMOS: WeakKeyDictionary[Materializer, _Memo] = WeakKeyDictionary()
+_MEMOS_LOCK = threading.Lock()
+MAX_MEMO = 200_000  # derivations remembered per closure version, then forgotten
+
+
+def _memo(m: Materializer) -> _Memo:
+    """The memo of m's current version (a write makes a new one: nothing stale is reused).
+    The caller holds the store's write lock; `_MEMOS_LOCK` guards the dictionary shared by
+    every store of the process."""
+    with _MEMOS_LOCK:
+        memo = _MEMOS.get(m)
+        if memo is None or memo.version != m.version:
+            memo = _MEMOS[m] = _Memo(m.version)
+    if memo.prover is not None and len(memo.prover.known) > MAX_MEMO:
+        memo.prover = None
+    return memo
+
+
+def explain_many(
+    store: Store,
+    triples: list[tuple[RDFTriple, URIRef | None]],
+    *,
+    all_proofs: bool = False,
+    base: Base | None = None,
+) -> list[Explanation | NotInDataset]:
+    """Explain each (triple, graph) of `triples` against one state of the closure (one hold of
+    the store's write lock), with one backward search and one provenance query for all the
+    graphs they cite, both remembered until the next write; NotInDataset, not raised, for a
+    triple that is not there."""
     held = getattr(store, "reasoner_held", None)
     graphs_holding = getattr(store, "graphs_holding", None)
     if held is None or graphs_holding is None:
         raise NotExplainable("this store keeps no reasoner in the server's process")
     routes: InferredGraphs = getattr(store, "inferred_graphs", InferredGraphs())
     merged_graph = getattr(store, "merged_graph", G_ASSERTED)
+    base = base or Base()
+    out: list[Explanation | NotInDataset] = []
+    holding: dict[RDFTriple, list[URIRef | None]] = {}
     with held() as reasoner:
         materializer = getattr(reasoner, "materializer", None)
         if not isinstance(materializer, Materializer):
             raise NotExplainable("this store has no incremental reasoner")
-        graphs = graphs_holding(triple)
-        t = materializer.terms.find(triple)
-        inferred = t is not None and materializer.is_inferred(t)
-        if graph in routes.names:  # cjg:inferred, or cjg:inferred-schema for schema-level triples
-            present = inferred and routes.of(triple) == graph
-        elif graph == merged_graph:
-            present = bool(graphs)
-        elif graph is not None:
-            present = graph in graphs
-        else:
-            present = inferred or bool(graphs)
-        if not present or t is None:
-            where = f" in the graph <{graph}>" if graph is not None else ""
-            raise NotInDataset(f"the triple is not in the dataset{where}")
-        if graphs and graph not in routes.names:
-            root = _Node(t, "axiom" if materializer.schema.is_schema(t) else "asserted", 0)
-        else:
-            root = Prover(materializer).prove(t, all_proofs)
-        proof, lists = _decode(root, materializer)
-        holding = {n.triple: graphs_holding(n.triple) for n in proof.walk() if not n.steps}
-    _attach_sources(store, proof, holding, base or Base(), {} if sources is None else sources)
-    status = "inferred" if proof.kind == "inferred" else "asserted"
-    return Explanation(triple, graph, status, proof, all_proofs, lists)
+        memo = _memo(materializer)
+        for triple, graph in triples:
+            graphs = graphs_holding(triple)
+            t = materializer.terms.find(triple)
+            inferred = t is not None and materializer.is_inferred(t)
+            if graph in routes.names:  # cjg:inferred, or cjg:inferred-schema (schema level)
+                present = inferred and routes.of(triple) == graph
+            elif graph == merged_graph:
+                present = bool(graphs)
+            elif graph is not None:
+                present = graph in graphs
+            else:
+                present = inferred or bool(graphs)
+            if not present or t is None:
+                where = f" in the graph <{graph}>" if graph is not None else ""
+                out.append(NotInDataset(f"the triple is not in the dataset{where}"))
+                continue
+            if graphs and graph not in routes.names:
+                root = _Node(t, "axiom" if materializer.schema.is_schema(t) else "asserted", 0)
+            else:
+                memo.prover = memo.prover or Prover(materializer)
+                root = memo.prover.prove(t, all_proofs)
+            proof, lists = _decode(root, materializer)
+            for node in proof.walk():
+                if not node.steps and node.triple not in holding:
+                    holding[node.triple] = (
+                        graphs if node.triple == triple else graphs_holding(node.triple)
+                    )
+            status = "inferred" if proof.kind == "inferred" else "asserted"
+            out.append(Explanation(triple, graph, status, proof, all_proofs, lists))
+        cache = memo.sources.setdefault(base.iri, {})
+        wanted = {g for gs in holding.values() for g in gs} - set(cache)
+        _read_sources(store, wanted, base, cache)  # under the lock: the same state
+    for found in out:
+        if isinstance(found, Explanation):
+            _attach_sources(found.proof, holding, cache)
+    return out
 
 
 def _decode(root: _Node, m: Materializer) -> tuple[Proof, dict[Node, list[Node]]]:
@@ -350,18 +417,13 @@ def _decode(root: _Node, m: Materializer) -> tuple[Proof, dict[Node, list[Node]]
 
 
 def _attach_sources(
-    store: Store,
     proof: Proof,
     holding: dict[RDFTriple, list[URIRef | None]],
-    base: Base,
     cache: dict[URIRef | None, Source],
 ) -> None:
     for node in proof.walk():
         if node.kind in ("asserted", "axiom"):
-            node.sources = [
-                _about(cache.get(g) or cache.setdefault(g, _source(store, g, base)), node.triple)
-                for g in holding.get(node.triple, [])
-            ]
+            node.sources = [_about(cache[g], node.triple) for g in holding.get(node.triple, [])]
 
 
 def _about(source: Source, triple: RDFTriple) -> Source:
@@ -375,28 +437,41 @@ def _about(source: Source, triple: RDFTriple) -> Source:
     return replace(source, sentences=sentences)
 
 
-def _source(store: Store, graph: URIRef | None, base: Base) -> Source:
-    source = Source(graph)
-    if graph is None:
-        return source
+def _read_sources(
+    store: Store,
+    graphs: set[URIRef | None],
+    base: Base,
+    cache: dict[URIRef | None, Source],
+) -> None:
+    """The provenance of each of `graphs`, in one query, into `cache`."""
+    named = sorted((g for g in graphs if g is not None), key=str)
+    for graph in graphs:
+        cache[graph] = Source(graph)
+    if not named:
+        return
     text = (resources.files("cajkg.graph") / "sparql" / "explain-sources.rq").read_text("utf-8")
     if base.iri != DEFAULT_BASE:
         text = text.replace(DEFAULT_BASE, base.iri)
-    text = text.replace("$this", graph.n3())
-    sentences: dict[URIRef, Sentence] = {}
+    text = text.replace(
+        "VALUES $this { }", "VALUES $this { " + " ".join(g.n3() for g in named) + " }"
+    )
+    sentences: dict[tuple[URIRef, URIRef], Sentence] = {}
     for row in store.query(store.prepare(text), infer=False):
         assert isinstance(row, ResultRow)
         values = row.asdict()
+        named_graph, iri = values["this"], values["sentence"]
+        assert isinstance(named_graph, URIRef) and isinstance(iri, URIRef)
+        source = cache[named_graph]
         kind = values.get("kind")
         if kind is not None:
             source.kind = "stated" if str(kind).endswith("StatedFactGraph") else "implied"
         if values.get("note") is not None:
             source.note = str(values["note"])
-        iri = values["sentence"]
-        assert isinstance(iri, URIRef)
-        sentence = sentences.setdefault(
-            iri, Sentence(iri, int(values["position"]), str(values["text"]))
-        )
+        key = (named_graph, iri)
+        sentence = sentences.get(key)
+        if sentence is None:
+            sentence = sentences[key] = Sentence(iri, int(values["position"]), str(values["text"]))
+            source.sentences.append(sentence)
         if values.get("quote") is not None:
             offset = int(values["sentenceStart"])
             mention = Mention(
@@ -408,8 +483,8 @@ def _source(store: Store, graph: URIRef | None, base: Base) -> Source:
             )
             if mention not in sentence.mentions:
                 sentence.mentions.append(mention)
-    source.sentences = sorted(sentences.values(), key=lambda s: s.position)
-    return source
+    for graph in named:
+        cache[graph].sentences.sort(key=lambda s: s.position)
 
 
 # -- serializations (no web layer: the server and the CLI call these) ----------------------------

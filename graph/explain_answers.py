@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pyparsing import ParseException
@@ -34,7 +35,14 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import FrozenBindings, QueryContext, SPARQLError
 from rdflib.term import Node
 
-from .explain import NotExplainable, NotInDataset, Source, as_json, explain, term_json
+from .explain import (
+    Explanation,
+    NotExplainable,
+    NotInDataset,
+    as_json,
+    explain_many,
+    term_json,
+)
 from .inferred import Infer, InferredGraphs, in_default_graph
 from .iris import Base
 from .reasoner import Materializer
@@ -208,9 +216,11 @@ def _true(expr: Any) -> bool:
     return getattr(expr, "name", None) == "TrueFilter"
 
 
+@lru_cache(maxsize=64)
 def plan(text: str, base: str | None = None) -> Plan:
     """The alternatives of a SELECT query. Raises CannotExplain naming every construct it
-    cannot trace (and ValueError for a query rdflib cannot parse)."""
+    cannot trace (and ValueError for a query rdflib cannot parse). Remembered for the last 64
+    queries: rdflib's parser takes tens of milliseconds, and a plan is only read."""
     try:
         query = translateQuery(parseQuery(text), base=base)
     except (ParseException, SPARQLError, Exception) as error:  # rdflib raises many kinds
@@ -279,12 +289,30 @@ class _Matcher:
         forbidden: set[Variable],
     ) -> tuple[dict[Variable, Node], list[tuple[tuple[Node, Node, Node], Node | None]]] | None:
         """The first extension of `binding` under which every pattern is in the dataset and
-        every filter holds, with the triples matched; None when there is none."""
+        every filter holds, with the triples matched, in the order of `patterns` (they are
+        matched most selective first); None when there is none."""
+        found = self._solve(patterns, filters, binding, forbidden)
+        if found is None:
+            return None
+        place = {id(q): n for n, q in enumerate(patterns)}
+        matched = sorted(found[1], key=lambda pair: place[id(pair[0])])
+        return found[0], [match for _, match in matched]
+
+    def _solve(
+        self,
+        patterns: list[Pattern],
+        filters: list[Any],
+        binding: dict[Variable, Node],
+        forbidden: set[Variable],
+    ) -> (
+        tuple[
+            dict[Variable, Node], list[tuple[Pattern, tuple[tuple[Node, Node, Node], Node | None]]]
+        ]
+        | None
+    ):
         if not patterns:
             return (binding, []) if all(self.holds(f, binding) for f in filters) else None
-        pattern = min(
-            patterns, key=lambda q: sum(isinstance(self.value(x, binding), Variable) for x in q[:3])
-        )
+        pattern = min(patterns, key=lambda q: self.estimate(q, binding))
         rest = [q for q in patterns if q is not pattern]
         s, p, o = (self.value(x, binding) for x in pattern[:3])
         graph = self.value(pattern[3], binding) if pattern[3] is not None else None
@@ -310,11 +338,39 @@ class _Matcher:
             extended = dict(binding)
             if not self.bind(extended, (s, p, o), self.m.terms.decode(t)):
                 continue
-            found = self.solve(rest, filters, extended, forbidden)
+            found = self._solve(rest, filters, extended, forbidden)
             if found is not None:
                 triple = self.m.terms.decode(t)
-                return found[0], [(triple, graph), *found[1]]
+                return found[0], [(pattern, (triple, graph)), *found[1]]
         return None
+
+    def estimate(self, pattern: Pattern, binding: dict[Variable, Node]) -> tuple[int, int]:
+        """How many triples the pattern can match now (from the index's sizes), then how many
+        of its terms are unbound: the most selective pattern is matched first."""
+        ids, idx = self.m.terms.ids, self.m.idx
+        wanted: list[int | None] = []
+        for x in pattern[:3]:
+            term = self.value(x, binding)
+            if isinstance(term, Variable):
+                wanted.append(None)
+            elif term in ids:
+                wanted.append(ids[term])
+            else:
+                return (0, 0)  # a term the closure never saw: no match, fail at once
+        s, p, o = wanted
+        if s is not None and p is not None:
+            size = 1 if o is not None else len(idx.objects(s, p))
+        elif p is not None and o is not None:
+            size = len(idx.subjects(p, o))
+        elif s is not None:
+            size = len(idx.spo.get(s, ()))
+        elif o is not None:
+            size = len(idx.osp.get(o, ()))
+        elif p is not None:
+            size = len(idx.pos.get(p, ()))
+        else:
+            size = idx.size
+        return (size, wanted.count(None))
 
     @staticmethod
     def value(term: Term, binding: dict[Variable, Node]) -> Term:
@@ -403,28 +459,27 @@ def explain_rows(
                 continue
             problem = None if matches else "no alternative of the query matches the row"
             found.append((row, matches, problem))
-    explained: dict[tuple[Any, Node | None], int] = {}
-    sources: dict[URIRef | None, Source] = {}  # each graph's provenance, read once
-    documents: list[dict[str, Any]] = []
+    keys = list(
+        dict.fromkeys(
+            (triple, graph if isinstance(graph, URIRef) else None)
+            for _, matches, _ in found
+            for _, triples in matches
+            for triple, graph in triples
+        )
+    )
+    explained = explain_many(store, keys, base=base)  # one state, one provenance query
+    if any(isinstance(e, NotInDataset) for e in explained):
+        raise NotExplainable("the dataset changed while the answers were explained; ask again")
+    index = {key: number for number, key in enumerate(keys)}
+    documents = [as_json(e) for e in explained if isinstance(e, Explanation)]
     out = []
     for row, matches, problem in found:
         listed = []
         for number, triples in matches:
-            indices = []
-            for triple, graph in triples:
-                key = (triple, graph if isinstance(graph, URIRef) else None)
-                if key not in explained:
-                    try:
-                        explanation = explain(
-                            store, triple, graph=key[1], base=base, sources=sources
-                        )
-                    except NotInDataset:
-                        raise NotExplainable(
-                            "the dataset changed while the answers were explained; ask again"
-                        ) from None
-                    explained[key] = len(documents)
-                    documents.append(as_json(explanation))
-                indices.append(explained[key])
+            indices = [
+                index[(triple, graph if isinstance(graph, URIRef) else None)]
+                for triple, graph in triples
+            ]
             listed.append((number, list(dict.fromkeys(indices))))
         out.append(RowExplanation(row, listed, problem))
     return Answers(query.variables, out, documents, len(rows))

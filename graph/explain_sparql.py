@@ -1,5 +1,6 @@
 """Explanations inside SPARQL: the property function `explain:proof`, for tools that only speak
-SPARQL (after GraphDB's `proof:explain`, rewritten like `text:query` in search_sparql.py).
+SPARQL (after GraphDB's `proof:explain`; rewritten into VALUES by `property_functions`, like
+`text:query`).
 
     PREFIX explain: <https://w3id.org/cajkg/explain#>
     SELECT * WHERE {
@@ -26,13 +27,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from rdflib import RDF, XSD, BNode, Literal, URIRef
+from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.term import Node
 
+from . import property_functions
 from .explain import Explanation, Proof
-from .search_sparql import _unquote
-from .store.base import QuerySyntaxError
-from .store.sparql_text import _lex, _Reader, _Token
+from .property_functions import Site, unquote, values
 
 NAMESPACE = "https://w3id.org/cajkg/explain#"
 COLUMNS = ("s", "p", "o", "kind", "rule", "sentence", "node", "parent", "depth")
@@ -63,54 +63,24 @@ def rewrite(
 ) -> str:
     """The query with every `explain:proof` pattern replaced by the VALUES of its proof; the
     text unchanged when it does not use the property function."""
-    if namespace not in text:
-        return text
-    tokens = _lex(text)
-    reader = _Reader(text, tokens, base)
-    reader.prologue()
-    edits = []
-    for index, token in enumerate(tokens):
-        if token[0] in ("pname", "iri") and reader.iri(token) == namespace + "proof":
-            edits.append(_pattern(text, tokens, index, explainer, reader))
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
-
-
-def _fail(text: str, token: _Token, message: str) -> QuerySyntaxError:
-    line = text.count("\n", 0, token[1]) + 1
-    column = token[1] - text.rfind("\n", 0, token[1])
-    return QuerySyntaxError(f"error at {line}:{column}: explain:proof {message}")
-
-
-def _subject(text: str, tokens: list[_Token], index: int) -> tuple[int, list[str]]:
-    before = tokens[index - 1] if index else None
-    if before is not None and before[0] == "var":
-        return before[1], [text[before[1] + 1 : before[2]]]
-    if before is not None and before[0] == ")":
-        names: list[str] = []
-        at = index - 2
-        while at >= 0 and tokens[at][0] == "var":
-            names.insert(0, text[tokens[at][1] + 1 : tokens[at][2]])
-            at -= 1
-        if at >= 0 and tokens[at][0].startswith("(") and 1 <= len(names) <= len(COLUMNS):
-            return tokens[at][1], names
-    raise _fail(
-        text,
-        tokens[index],
-        f"needs a variable or a list of up to {len(COLUMNS)} variables as its subject",
+    return property_functions.rewrite(
+        text, namespace, "proof", "explain:proof", lambda site: _pattern(site, explainer), base
     )
 
 
-def _term(text: str, tokens: list[_Token], at: int, reader: _Reader) -> tuple[Node, int]:
+_TRIPLE = "takes a triple of constant terms: (subject predicate object)"
+
+
+def _term(site: Site, at: int) -> tuple[Node, int]:
     """One constant term of the object list, and the index after it."""
-    kind, start, end, _ = tokens[at]
+    tokens, reader = site.tokens, site.reader
+    kind = tokens[at][0]
+    word = site.source(tokens[at])
     if kind in ("pname", "iri"):
         return URIRef(reader.iri(tokens[at])), at + 1
     if kind == "a":
         return RDF.type, at + 1
     if kind == "number":
-        word = text[start:end]
         value: object = (
             int(word)
             if word.lstrip("+-").isdigit()
@@ -120,41 +90,29 @@ def _term(text: str, tokens: list[_Token], at: int, reader: _Reader) -> tuple[No
         )
         return Literal(value), at + 1
     if kind == "string":
-        lexical = _unquote(text[start:end])
-        following = tokens[at + 1] if at + 1 < len(tokens) else None
+        lexical = unquote(word)
+        following = site.token(at + 1)
         if following is not None and following[0] == "langtag":
-            return Literal(lexical, lang=text[following[1] + 1 : following[2]]), at + 2
+            return Literal(lexical, lang=site.source(following)[1:]), at + 2
         if following is not None and following[0] == "^^" and at + 2 < len(tokens):
             return Literal(lexical, datatype=URIRef(reader.iri(tokens[at + 2]))), at + 3
         return Literal(lexical), at + 1
-    raise _fail(text, tokens[at], "takes a triple of constant terms: (subject predicate object)")
+    raise site.fail(_TRIPLE, tokens[at])
 
 
-def _pattern(
-    text: str, tokens: list[_Token], index: int, explainer: Explainer, reader: _Reader
-) -> tuple[int, int, str]:
-    start, names = _subject(text, tokens, index)
-    at = index + 1
+def _pattern(site: Site, explainer: Explainer) -> tuple[int, int, str]:
+    start, names = site.subject(len(COLUMNS), str(len(COLUMNS)))
+    tokens = site.tokens
+    at = site.index + 1
     if at >= len(tokens) or not tokens[at][0].startswith("("):
-        raise _fail(
-            text, tokens[index], "takes a triple of constant terms: (subject predicate object)"
-        )
+        raise site.fail(_TRIPLE)
     at += 1
     terms: list[Node] = []
     while at < len(tokens) and tokens[at][0] != ")" and len(terms) < 3:
-        term, at = _term(text, tokens, at, reader)
+        term, at = _term(site, at)
         terms.append(term)
     if len(terms) != 3 or at >= len(tokens) or tokens[at][0] != ")":
-        raise _fail(
-            text, tokens[index], "takes a triple of constant terms: (subject predicate object)"
-        )
+        raise site.fail(_TRIPLE)
     explanation = explainer((terms[0], terms[1], terms[2]))
-    found = [] if explanation is None else list(rows(explanation))
-    lines = []
-    for row in found:
-        values = [
-            "UNDEF" if v is None or isinstance(v, BNode) else v.n3() for v in row[: len(names)]
-        ]
-        lines.append("(" + " ".join(values) + ")")
-    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ {' '.join(lines)} }}"
-    return start, tokens[at][2], block
+    found = [] if explanation is None else [row[: len(names)] for row in rows(explanation)]
+    return start, tokens[at][2], values(names, found)

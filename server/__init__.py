@@ -69,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         errors,
         gsp,
         home,
+        impact,
         metrics,
         ontology_docs,
         pages,
@@ -104,5 +105,6 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(pictures.bp)
     app.register_blueprint(why.bp)
     app.register_blueprint(why_answers.bp)
+    app.register_blueprint(impact.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from cajkg.graph.build import BuildConfig, BuildError
 from cajkg.server.cli_transfer import pull, push
+
+T = TypeVar("T")
 
 
 def _config(build_dir: str | None) -> BuildConfig:
@@ -222,6 +225,55 @@ def _tree(proof: object, lists: dict[Any, list[Any]], indent: str = "") -> list[
     return lines
 
 
+def _reasoned(build_dir: str, compute: Callable[[Any, Any], T]) -> T:
+    """`compute(store, base)` on a memory store of the built graph with the incremental
+    reasoner in this process (what explanations need); 'not in the graph' exits 1."""
+    from cajkg.graph.build import build_dataset
+    from cajkg.graph.explain import NotExplainable, NotInDataset
+    from cajkg.graph.impact import NotAsserted
+    from cajkg.graph.reasoner import IncrementalReasoner
+    from cajkg.graph.store.memory import MemoryStore
+
+    config = _config(build_dir)
+    try:
+        store = MemoryStore(build_dataset(config), reasoner=IncrementalReasoner(), workers=1)
+    except BuildError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        return compute(store, config.base)
+    except (NotInDataset, NotExplainable, NotAsserted) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        store.close()
+
+
+def _echo_json(document: object) -> None:
+    import json
+
+    click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+
+
+def _term(text: str, name: str, literal: bool = False) -> Any:
+    """An IRI (bare, <...>, or prefixed: rdf, rdfs, owl, cajkg, cjr, cjs, cjg, ...) or, when
+    `literal`, an N-Triples literal, read from the command line."""
+    from rdflib import OWL, RDF, RDFS, Literal, URIRef
+    from rdflib.util import from_n3
+
+    from cajkg.graph.iris import PREFIXES
+
+    prefix, _, local = text.partition(":")
+    known = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), **PREFIXES}
+    if prefix in known:
+        return URIRef(known[prefix] + local)
+    try:
+        node = from_n3(text if text.startswith(('"', "<")) else f"<{text}>")
+    except Exception as error:  # rdflib raises several kinds for a malformed term
+        raise click.BadParameter(str(error), param_hint=name) from None
+    if isinstance(node, URIRef) or (literal and isinstance(node, Literal)):
+        return node
+    raise click.BadParameter(f"not an IRI: {text!r}", param_hint=name)
+
+
 @main.command()
 @build_dir_option
 @click.argument("subject")
@@ -241,47 +293,20 @@ def explain(
 ) -> None:
     """Why does the graph say SUBJECT PREDICATE OBJECT? IRIs (bare or <...>, or a cajkg prefix
     such as cjr:Japan); OBJECT may be an N-Triples literal. Exit 1 when it is not in the graph."""
-    import json
-
-    from rdflib import OWL, RDF, RDFS, Literal, URIRef
-    from rdflib.util import from_n3
+    from rdflib import URIRef
 
     from cajkg.graph import explain as explaining
-    from cajkg.graph.build import build_dataset
-    from cajkg.graph.iris import PREFIXES
-    from cajkg.graph.reasoner import IncrementalReasoner
-    from cajkg.graph.store.memory import MemoryStore
 
-    def term(text: str, name: str, literal: bool = False) -> URIRef | Literal:
-        prefix, _, local = text.partition(":")
-        known = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), **PREFIXES}
-        if prefix in known:
-            return URIRef(known[prefix] + local)
-        try:
-            node = from_n3(text if text.startswith(('"', "<")) else f"<{text}>")
-        except Exception as error:  # rdflib raises several kinds for a malformed term
-            raise click.BadParameter(str(error), param_hint=name) from None
-        if isinstance(node, URIRef) or (literal and isinstance(node, Literal)):
-            return node
-        raise click.BadParameter(f"not an IRI: {text!r}", param_hint=name)
-
-    triple = (term(subject, "SUBJECT"), term(predicate, "PREDICATE"), term(obj, "OBJECT", True))
-    graph = URIRef(str(term(graph_iri, "--graph"))) if graph_iri else None
-    config = _config(build_dir)
-    try:
-        store = MemoryStore(build_dataset(config), reasoner=IncrementalReasoner(), workers=1)
-    except BuildError as err:
-        raise click.ClickException(str(err)) from None
-    try:
-        found = explaining.explain(
-            store, triple, graph=graph, all_proofs=all_proofs, base=config.base
-        )
-    except (explaining.NotInDataset, explaining.NotExplainable) as err:
-        raise click.ClickException(str(err)) from None
-    finally:
-        store.close()
+    triple = (_term(subject, "SUBJECT"), _term(predicate, "PREDICATE"), _term(obj, "OBJECT", True))
+    graph = URIRef(str(_term(graph_iri, "--graph"))) if graph_iri else None
+    found = _reasoned(
+        build_dir,
+        lambda store, base: explaining.explain(
+            store, triple, graph=graph, all_proofs=all_proofs, base=base
+        ),
+    )
     if as_json:
-        click.echo(json.dumps(explaining.as_json(found), ensure_ascii=False, indent=1))
+        _echo_json(explaining.as_json(found))
         return
     click.echo("\n".join(_tree(found.proof, found.lists)))
     limits = explaining.limits()
@@ -289,6 +314,100 @@ def explain(
         f"({'all proofs' if all_proofs else 'the shortest proof'}; at most "
         f"{limits['maxDepth']} steps deep, {limits['maxNodes']} statements)"
     )
+
+
+@main.command()
+@build_dir_option
+@click.argument("triple", nargs=-1, metavar="[SUBJECT PREDICATE OBJECT]")
+@click.option("--graph", "graph_iri", default=None, help="Retract the triple from this graph only.")
+@click.option(
+    "--sentence", default=None, help="The facts drawn from this sentence alone (cjs:s12)."
+)
+@click.option(
+    "--axiom", default=None, help="The ontology's axioms about this term (cajkg:leaderOf)."
+)
+@click.option(
+    "--predicate", default=None, help="With --axiom: only its axioms with this predicate."
+)
+@click.option("--no-answers", is_flag=True, help="Leave out the competency answers (faster).")
+@click.option("--json", "as_json", is_flag=True, help="The JSON document /explain/impact serves.")
+def impact(
+    build_dir: str,
+    triple: tuple[str, ...],
+    graph_iri: str | None,
+    sentence: str | None,
+    axiom: str | None,
+    predicate: str | None,
+    no_answers: bool,
+    as_json: bool,
+) -> None:
+    """What depends on this? The inferred triples that would disappear and the competency
+    answers that would change if an asserted triple (SUBJECT PREDICATE OBJECT), a sentence
+    (--sentence) or an ontology axiom (--axiom) were retracted. Nothing is retracted.
+    Exit 1 when it is not in the graph."""
+    from cajkg.graph import impact as impacts
+
+    given = [
+        name
+        for name, value in (("a triple", triple), ("--sentence", sentence), ("--axiom", axiom))
+        if value
+    ]
+    if len(given) != 1:
+        raise click.UsageError("give one of SUBJECT PREDICATE OBJECT, --sentence or --axiom")
+    if triple and len(triple) != 3:
+        raise click.UsageError(f"a triple is SUBJECT PREDICATE OBJECT, not {len(triple)} terms")
+    if predicate and not axiom:
+        raise click.UsageError("--predicate goes with --axiom")
+    if graph_iri and not triple:
+        raise click.UsageError("--graph goes with a triple")
+    answers = not no_answers
+
+    def compute(store: Any, base: Any) -> impacts.Impact:
+        if sentence:
+            return impacts.of_sentence(
+                store, _term(sentence, "--sentence"), base=base, answers=answers
+            )
+        if axiom:
+            return impacts.of_axiom(
+                store,
+                _term(axiom, "--axiom"),
+                predicate=_term(predicate, "--predicate") if predicate else None,
+                base=base,
+                answers=answers,
+            )
+        s, p, o = triple
+        return impacts.of_triple(
+            store,
+            (_term(s, "SUBJECT"), _term(p, "PREDICATE"), _term(o, "OBJECT", True)),
+            graph=_term(graph_iri, "--graph") if graph_iri else None,
+            base=base,
+            answers=answers,
+        )
+
+    found = _reasoned(build_dir, compute)
+    if as_json:
+        _echo_json(impacts.as_json(found))
+        return
+    click.echo("\n".join(impacts.lines(found, _short)))
+
+
+def _short(node: Any) -> str:
+    """A term with the project's prefixes, for the terminal."""
+    from rdflib import OWL, RDF, RDFS, URIRef
+
+    from cajkg.graph.iris import PREFIXES
+
+    if isinstance(node, URIRef):
+        known = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), **PREFIXES}
+        for prefix, namespace in known.items():
+            local = str(node)[len(namespace) :]
+            if (
+                str(node).startswith(namespace)
+                and local
+                and all(c.isalnum() or c in "-_." for c in local)
+            ):
+                return f"{prefix}:{local}"
+    return str(node.n3())
 
 
 @main.command()

@@ -123,7 +123,7 @@ def explain_triple() -> Response:
         )
         response = Response(html, content_type="text/html; charset=utf-8")
     elif choice == 1:
-        body = json.dumps(as_json(explanation), ensure_ascii=False, indent=1)
+        body = json.dumps(as_json(explanation), ensure_ascii=False)  # no indent: C encoder
         response = Response(body, content_type="application/json")
     else:
         fmt = formats.by_media_type(offered[choice][0])

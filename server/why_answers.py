@@ -33,7 +33,7 @@ bp = Blueprint("why_answers", __name__)
 
 
 def _json(document: object, status: int = 200) -> Response:
-    body = json.dumps(document, ensure_ascii=False, indent=1)
+    body = json.dumps(document, ensure_ascii=False)  # no indent: the C encoder, many times faster
     return Response(body, status=status, content_type="application/json")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,25 @@ class _Server:
         self._thread.join(timeout=5)
 
 
+@contextmanager
+def running(app: Flask) -> Iterator[str]:
+    """A real server for `app` while the block runs (for module-scoped fixtures)."""
+    server = _Server(app)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium for every browser test of the session."""
+    from chromium import launched
+
+    with launched() as chromium:
+        yield chromium
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[[Flask], str]]:
     """Start a real server for an app; returns its base URL."""
@@ -108,3 +128,25 @@ def seed_server(seed_store: MemoryStore) -> Iterator[str]:
     server = _Server(create_app({"TESTING": True}, store=seed_store))
     yield server.url
     server.stop()
+
+
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def reasoning_server(request, tmp_path_factory) -> Iterator[str]:
+    """A real server over the built graph with the incremental reasoner in its process (what
+    explanations need), on the memory and the oxigraph store; read-only, one per module."""
+    from cajkg.graph.build import build_dataset
+    from cajkg.graph.reasoner import IncrementalReasoner
+    from cajkg.graph.store.oxigraph import OxigraphStore
+
+    store: MemoryStore | OxigraphStore
+    if request.param == "memory":
+        store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
+    else:
+        store = OxigraphStore(
+            tmp_path_factory.mktemp("ox") / "ox", reasoner=IncrementalReasoner(), workers=1
+        )
+        store.load(build_dataset())
+    running = _Server(create_app({"TESTING": True}, store=store))
+    yield running.url
+    running.stop()
+    store.close()

@@ -7,50 +7,19 @@ XSS check uses the fixture dataset with a hostile label written through SPARQL U
 
 from __future__ import annotations
 
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
+from chromium import ARTIFACTS, needs_chromium, page_of
+from conftest import running
 from pages_fixture import evil_store, fixture_dataset, write_build
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from cajkg.graph.build import build_dataset
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).parent / "artifacts"
 EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (make test installs it)"
-)
-
-
-def serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +28,8 @@ def real_site(tmp_path_factory):
     app = create_app(
         {"TESTING": True, "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store
     )
-    server, url = serve(app)
-    yield url
-    server.shutdown()
+    with running(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -78,15 +46,8 @@ def evil_site(tmp_path_factory):
         },
         store=store,
     )
-    server, url = serve(app)
-    yield url
-    server.shutdown()
-
-
-def page_of(browser: Browser) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.on("pageerror", lambda error: pytest.fail(f"script error on {page.url}: {error}"))
-    return page
+    with running(app) as url:
+        yield url
 
 
 def test_a_newcomer_walks_from_a_question_to_the_source_sentence(browser, real_site):

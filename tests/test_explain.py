@@ -242,6 +242,30 @@ def test_explanations_follow_updates_and_retractions(kind, dataset, tmp_path) ->
         store.close()
 
 
+def test_what_explanations_remember_is_forgotten_at_a_write(dataset) -> None:
+    """Explanations remember the backward search and the provenance they read until the next
+    write (the memo is keyed by the closure's version): a changed curator's note shows at once."""
+    store = MemoryStore(dataset, reasoner=IncrementalReasoner(), workers=1)
+    try:
+        place = (RES["first-summit"], CAJKG.heldIn, RES.Japan)
+        graph = GRAPH["implied-s04-tokyo-in-japan"]
+
+        def notes() -> set[str | None]:
+            proof = explain(store, place).proof
+            return {s.note for n in proof.walk() for s in n.sources if s.graph == graph}
+
+        assert notes() == notes() != {"a new note"}  # the second from the memo
+        store.update(
+            f"DELETE {{ GRAPH <{GRAPH.provenance}> {{ <{graph}> <{CAJKG.curatorNote}> ?n }} }} "
+            f"INSERT {{ GRAPH <{GRAPH.provenance}> {{ <{graph}> <{CAJKG.curatorNote}> "
+            f'"a new note" }} }} WHERE {{ GRAPH <{GRAPH.provenance}> {{ '
+            f"<{graph}> <{CAJKG.curatorNote}> ?n }} }}"
+        )
+        assert notes() == {"a new note"}
+    finally:
+        store.close()
+
+
 def test_a_store_without_the_incremental_reasoner_says_so(dataset) -> None:
     from cajkg.graph.explain import NotExplainable
     from cajkg.graph.reason import infer_with_owlrl

@@ -13,9 +13,7 @@ import requests
 
 from cajkg.graph.build import build_dataset
 from cajkg.graph.iris import CAJKG, RES
-from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
-from cajkg.graph.store.oxigraph import OxigraphStore
 from cajkg.server import create_app
 
 PREFIXES = (
@@ -24,22 +22,10 @@ PREFIXES = (
 )
 
 
-@pytest.fixture(scope="module", params=["memory", "oxigraph"])
-def server(request, tmp_path_factory) -> Iterator[str]:
-    from conftest import _Server
-
-    store: MemoryStore | OxigraphStore
-    if request.param == "memory":
-        store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
-    else:
-        store = OxigraphStore(
-            tmp_path_factory.mktemp("ox") / "ox", reasoner=IncrementalReasoner(), workers=1
-        )
-        store.load(build_dataset())
-    running = _Server(create_app({"TESTING": True}, store=store))
-    yield running.url
-    running.stop()
-    store.close()
+@pytest.fixture(scope="module")
+def server(reasoning_server: str) -> str:
+    """The built graph on the memory and the oxigraph store (conftest.reasoning_server)."""
+    return reasoning_server
 
 
 def _explain(server: str, query: str, **params: str) -> requests.Response:

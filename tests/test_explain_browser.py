@@ -6,50 +6,30 @@ Screenshots go to tests/artifacts/ (docs/screenshots/explain.png is a copy of ex
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
+from chromium import ARTIFACTS, needs_chromium, page_of
+from conftest import running
+from playwright.sync_api import expect
 
 from cajkg.graph.build import build_dataset
 from cajkg.graph.reasoner import IncrementalReasoner
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (make test installs it)"
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
-    from conftest import _Server
-
     store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
     app = create_app(
         {"TESTING": True, "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store
     )
-    running = _Server(app)
-    yield running.url
-    running.stop()
+    with running(app) as url:
+        yield url
     store.close()
-
-
-def page_of(browser: Browser) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.on("pageerror", lambda error: pytest.fail(f"script error on {page.url}: {error}"))
-    return page
 
 
 def test_why_on_a_resource_page_shows_the_rule_and_the_sentence(browser, site) -> None:
@@ -139,3 +119,36 @@ def test_why_these_answers_names_what_it_cannot_explain(browser, site) -> None:
     expect(page.locator("#why .cannot")).to_contain_text("aggregates", timeout=30_000)
     page.screenshot(path=ARTIFACTS / "why-answers-cannot.png")
     page.close()
+
+
+def test_what_depends_on_a_sentence(browser, site) -> None:
+    """The sentence page's "What depends on this sentence?" button leads to the inferred facts
+    that would disappear and the competency answers that would change; a "why?" link there
+    leads to the proof that rests on the sentence."""
+    page = page_of(browser)
+    page.goto(site + "/sentence/s12.html")
+    page.get_by_role("link", name="What depends on this sentence?").click()
+    page.wait_for_url("**/explain/impact?*")
+    expect(page.locator("h1")).to_have_text("What depends on this?")
+    expect(page.locator("p.lead")).to_contain_text("sentence 12")
+    gone = page.locator("ul.disappear > li").filter(has_text="leaderOf")
+    expect(gone.first).to_contain_text("Kassym-Jomart-Tokayev")
+    changed = page.locator(".answer-change").filter(has_text="16-japan-investment-in-kazakhstan")
+    expect(changed.locator("li.lost").first).to_be_visible()
+    expect(changed).to_contain_text("would no longer hold")
+    page.screenshot(path=ARTIFACTS / "impact-sentence.png", full_page=True)
+    gone.first.locator("a.why").click()
+    page.wait_for_url("**/explain?*")
+    expect(page.locator("ul.proof-tree blockquote.sentence").first).to_contain_text("Toqajew")
+
+
+def test_if_retracted_on_a_resource_page(browser, site) -> None:
+    page = page_of(browser)
+    page.goto(site + "/resource/Kassym-Jomart-Tokayev.html")
+    row = page.locator("tr.asserted", has=page.locator("a[href$='holdsOffice']"))
+    row.first.locator("a.impact").click()
+    page.wait_for_url("**/explain/impact?*")
+    expect(page.locator("ul.retracted")).to_contain_text("holdsOffice")
+    expect(page.locator("ul.disappear")).to_contain_text("HeadOfState")
+    expect(page.locator(".answer-change h3 a").filter(has_text="19-heads-of-state")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "impact-triple.png", full_page=True)

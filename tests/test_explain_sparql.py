@@ -4,16 +4,8 @@ query reaches the store)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
-
-from cajkg.graph.build import build_dataset
-from cajkg.graph.reasoner import IncrementalReasoner
-from cajkg.graph.store.memory import MemoryStore
-from cajkg.graph.store.oxigraph import OxigraphStore
-from cajkg.server import create_app
 
 PREFIXES = """PREFIX explain: <https://w3id.org/cajkg/explain#>
 PREFIX cajkg: <https://w3id.org/cajkg/ontology#>
@@ -23,22 +15,10 @@ PREFIX cjg: <https://w3id.org/cajkg/graph/>
 LEADER = "(cjr:Kassym-Jomart-Tokayev cajkg:leaderOf cjr:Kazakhstan)"
 
 
-@pytest.fixture(scope="module", params=["memory", "oxigraph"])
-def server(request, tmp_path_factory) -> Iterator[str]:
-    from conftest import _Server
-
-    store: MemoryStore | OxigraphStore
-    if request.param == "memory":
-        store = MemoryStore(build_dataset(), reasoner=IncrementalReasoner(), workers=1)
-    else:
-        store = OxigraphStore(
-            tmp_path_factory.mktemp("ox") / "ox", reasoner=IncrementalReasoner(), workers=1
-        )
-        store.load(build_dataset())
-    running = _Server(create_app({"TESTING": True}, store=store))
-    yield running.url
-    running.stop()
-    store.close()
+@pytest.fixture(scope="module")
+def server(reasoning_server: str) -> str:
+    """The built graph on the memory and the oxigraph store (conftest.reasoning_server)."""
+    return reasoning_server
 
 
 def _select(server: str, query: str) -> requests.Response:

@@ -9,19 +9,18 @@ from pathlib import Path
 
 import pytest
 import requests
-import test_browser
+from chromium import ARTIFACTS, needs_chromium, page_of
+from conftest import running
 from pages_fixture import evil_store, fixture_dataset, write_build
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 from rdflib import Graph, URIRef
+from test_browser import EVIL
 
 from cajkg.graph.build import build_dataset
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.server import create_app
 
-pytestmark = test_browser.pytestmark
-serve = test_browser.serve
-browser = test_browser.browser  # the one Chromium launch (Debian's, with its flags)
-ARTIFACTS, EVIL = test_browser.ARTIFACTS, test_browser.EVIL
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +31,8 @@ def site(tmp_path_factory):
     app = create_app(
         {"TESTING": True, "CAJKG_DATA_DIR": str(tmp_path_factory.mktemp("var"))}, store=store
     )
-    server, url = serve(app)
-    yield url
-    server.shutdown()
-
-
-def page_of(browser: Browser) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.on("pageerror", lambda error: pytest.fail(f"script error on {page.url}: {error}"))
-    return page
+    with running(app) as url:
+        yield url
 
 
 def test_typing_into_the_search_box(browser, site):
@@ -103,9 +95,8 @@ def evil_site(tmp_path_factory):
     app = create_app(
         {"TESTING": True, "CAJKG_BUILD_DIR": str(build)}, store=evil_store(dataset, EVIL)
     )
-    server, url = serve(app)
-    yield url
-    server.shutdown()
+    with running(app) as url:
+        yield url
 
 
 def test_a_hostile_label_stays_text_in_search(browser, evil_site):

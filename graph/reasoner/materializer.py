@@ -42,6 +42,7 @@ class Materializer:
         self._checks = Checks(self.terms, self.idx, self.schema)
         self._changes: dict[Triple, bool] = {}  # visibility before the running update
         self._rebuilt = False
+        self.version = 0  # counts the updates: what explanations cache is valid for one version
         self._owlrl: Graph | None = None  # the whole closure, when owlrl does the work
         self._owlrl_errors: list[str] = []
         for t in triples:
@@ -165,6 +166,7 @@ class Materializer:
         return edge
 
     def _begin(self, batch: list[Triple]) -> None:
+        self.version += 1
         self._rebuilt = False
         self._changes = {} if self._owlrl is not None else {t: self._visible(t) for t in batch}
 
@@ -192,6 +194,7 @@ class Materializer:
 
     def _rebuild(self) -> None:
         """Close the schema, compile it and saturate all instance data from scratch."""
+        self.version += 1
         self._rebuilt = True
         self.idx = Index()
         self.schema = Schema(self.terms, self.idx)

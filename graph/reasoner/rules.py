@@ -577,31 +577,21 @@ def _scm_on_subproperty(which: str) -> Callable[[Schema, Triple], Iterator[Deriv
     return fire
 
 
-def _scm_int(schema: Schema, t: Triple) -> Iterator[Derivation]:
-    s, p, o = t
-    v = schema.terms
-    if p == v.INT:
-        lists = schema.list_triples(o)
-        for ci in schema.members(o):
-            yield (s, v.SCO, ci), (t, *lists)
+def _list_members(
+    which: str, conclusion: Callable[[Terms, int, int], Triple]
+) -> Callable[[Schema, Triple], Iterator[Derivation]]:
+    """scm-int, scm-uni and cls-oo: one conclusion per member of the axiom's RDF list, with
+    the list's own triples among the premises."""
 
+    def fire(schema: Schema, t: Triple) -> Iterator[Derivation]:
+        s, p, o = t
+        v = schema.terms
+        if p == getattr(v, which):
+            lists = schema.list_triples(o)
+            for member in schema.members(o):
+                yield conclusion(v, s, member), (t, *lists)
 
-def _scm_uni(schema: Schema, t: Triple) -> Iterator[Derivation]:
-    s, p, o = t
-    v = schema.terms
-    if p == v.UNI:
-        lists = schema.list_triples(o)
-        for ci in schema.members(o):
-            yield (ci, v.SCO, s), (t, *lists)
-
-
-def _cls_oo(schema: Schema, t: Triple) -> Iterator[Derivation]:
-    s, p, o = t
-    v = schema.terms
-    if p == v.ONEOF:
-        lists = schema.list_triples(o)
-        for y in schema.members(o):
-            yield (y, v.TYPE, s), (t, *lists)
+    return fire
 
 
 SCHEMA_RULES: tuple[SchemaRule, ...] = (
@@ -623,9 +613,9 @@ SCHEMA_RULES: tuple[SchemaRule, ...] = (
     SchemaRule("scm-avf1", _scm_filler("AVF")),
     SchemaRule("scm-svf2", _scm_on_subproperty("SVF")),
     SchemaRule("scm-avf2", _scm_on_subproperty("AVF")),
-    SchemaRule("scm-int", _scm_int),
-    SchemaRule("scm-uni", _scm_uni),
-    SchemaRule("cls-oo", _cls_oo),
+    SchemaRule("scm-int", _list_members("INT", lambda v, c, ci: (c, v.SCO, ci))),
+    SchemaRule("scm-uni", _list_members("UNI", lambda v, c, ci: (ci, v.SCO, c))),
+    SchemaRule("cls-oo", _list_members("ONEOF", lambda v, c, y: (y, v.TYPE, c))),
 )
 
 

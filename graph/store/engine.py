@@ -417,6 +417,14 @@ class EngineStore:
                 self._seed()
             yield self._reasoner
 
+    def snapshot(self) -> ox.Store:
+        """Every stored quad (the merge and the inferred graph included) copied into Oxigraph's
+        memory, for what-if questions (`cajkg.graph.impact`); taken inside `reasoner_held`, it
+        matches the reasoner's closure."""
+        copy = ox.Store()
+        copy.extend(self._engine.quads_for_pattern(None, None, None, None))
+        return copy
+
     def graphs_holding(self, triple: tuple[Node, Node, Node]) -> list[URIRef | None]:
         """The asserted graphs (None: the default graph) that hold `triple`, blank nodes
         included; the computed graphs are left out."""

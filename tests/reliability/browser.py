@@ -10,24 +10,14 @@ undefined, no dialog may open and no link may point at `javascript:`.
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import quote
 
+from chromium import CHROMIUM, installed, launched
 from rdflib import Literal
 
 from .report import Rows
 from .server import Server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EVIL = (
     '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
     '"><svg onload="window.__xss=3"></svg>\'-alert(4)-\''
@@ -66,42 +56,36 @@ def _pages(server: Server) -> list[str]:
 
 def xss(rows: Rows, server: Server) -> None:
     """Inject, then walk the pages in Chromium."""
-    if shutil.which(CHROMIUM) is None:
+    if not installed():
         rows.add(
             "script injection through labels in every HTML page",
             None,
             f"{CHROMIUM} is not installed (make debian installs it)",
         )
         return
-    from playwright.sync_api import sync_playwright
-
     injected = server.update(INJECT)
     pages = _pages(server)
     fired, shown, failures = [], 0, []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            for path in pages:
-                try:
-                    page.goto(server.url + path, wait_until="load", timeout=60_000)
-                    page.wait_for_timeout(300)
-                    value = page.evaluate("window.__xss")
-                    links = page.evaluate(
-                        "document.querySelectorAll('a[href^=\"javascript:\" i]').length"
-                    )
-                    text = page.evaluate("document.body ? document.body.innerText : ''")
-                except Exception as error:
-                    failures.append((path, type(error).__name__))
-                    continue
-                shown += "window.__xss=1" in text
-                if value is not None or links or dialogs:
-                    fired.append((path, value, links, list(dialogs)))
-                    dialogs.clear()
-        finally:
-            browser.close()
+    with launched() as browser:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path in pages:
+            try:
+                page.goto(server.url + path, wait_until="load", timeout=60_000)
+                page.wait_for_timeout(300)
+                value = page.evaluate("window.__xss")
+                links = page.evaluate(
+                    "document.querySelectorAll('a[href^=\"javascript:\" i]').length"
+                )
+                text = page.evaluate("document.body ? document.body.innerText : ''")
+            except Exception as error:
+                failures.append((path, type(error).__name__))
+                continue
+            shown += "window.__xss=1" in text
+            if value is not None or links or dialogs:
+                fired.append((path, value, links, list(dialogs)))
+                dialogs.clear()
     ran = [f for f in fired if f[1] is not None or f[3]]
     linked = [f[0] for f in fired if f[2]]
     where = "routes from app.url_map + resource pages + reflected query/path"
