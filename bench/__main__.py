@@ -32,7 +32,7 @@ from rdflib.plugins.serializers.nquads import _nq_row
 
 from bench import http, merge, report
 from bench.generate import scaled_quads, seed_dataset
-from cajkg.graph.iris import G_INFERRED
+from cajkg.graph.inferred import InferredGraphs
 from cajkg.graph.reasoner import Materializer
 
 HERE = Path(__file__).parent
@@ -135,8 +135,9 @@ def prepare(k: int, workdir: Path, seed: Dataset) -> dict[str, object]:
             row = _nq_row((s, p, o), g)
             only.write(row)
             both.write(row)
+        routes = InferredGraphs()
         for t in fast.inferred_triples():
-            both.write(_nq_row(t, G_INFERRED))
+            both.write(_nq_row(t, routes.of(t)))
             inferred += 1
     return {
         "k": k,

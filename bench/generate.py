@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from cajkg.graph.article import split_sentences
 from cajkg.graph.build import BuildConfig
-from cajkg.graph.iris import CAJKG, DEFAULT_BASE, G_INFERRED, G_ONTOLOGY
+from cajkg.graph.iris import CAJKG, DEFAULT_BASE, G_INFERRED, G_INFERRED_SCHEMA, G_ONTOLOGY
 from cajkg.graph.load import load_dataset
 from cajkg.graph.provenance import anchor_mentions
 
@@ -119,13 +119,13 @@ class _Copier:
 
 
 def scaled_quads(seed: Dataset, k_articles: int) -> Iterator[tuple[Node, Node, Node, Node]]:
-    """K articles' worth of quads over the seed's shared world (inferred graph left out)."""
+    """K articles' worth of quads over the seed's shared world (inferred graphs left out)."""
     shared = shared_terms(seed)
     shared_graphs = {URIRef(DEFAULT_BASE + "graph/" + name) for name in _GRAPH_NAMES}
     quads = [
         (s, p, o, _graph_name(g))
         for s, p, o, g in seed.quads((None, None, None, None))
-        if _graph_name(g) != G_INFERRED
+        if _graph_name(g) not in (G_INFERRED, G_INFERRED_SCHEMA)
     ]
     for s, p, o, g in quads:
         if g in shared_graphs or g == G_ONTOLOGY:

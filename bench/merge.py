@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cajkg.graph.iris import G_INFERRED
+from cajkg.graph.iris import G_INFERRED, G_INFERRED_SCHEMA
 from cajkg.graph.store.engine import merge_update
 
 INFERRED = ox.NamedNode(str(G_INFERRED))
+SCHEMA = ox.NamedNode(str(G_INFERRED_SCHEMA))
 
 
 def _seconds(store: ox.Store, text: str, options: dict[str, object]) -> float:
@@ -41,7 +42,7 @@ def measure(path: Path, texts: dict[str, str], repeats: int) -> dict[str, object
         each.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     quads_before = len(store)
     started = time.perf_counter()
-    store.update(merge_update(INFERRED))
+    store.update(merge_update(INFERRED, SCHEMA))
     merge_s = time.perf_counter() - started
     multiset = {"use_default_graph_as_union": True}
     merged = {"default_graph": [ox.DefaultGraph(), INFERRED]}

@@ -18,7 +18,8 @@ from rdflib import Dataset
 
 from cajkg.graph import formats
 from cajkg.graph.article import split_sentences
-from cajkg.graph.iris import G_INFERRED, Base
+from cajkg.graph.inferred import InferredGraphs
+from cajkg.graph.iris import Base
 from cajkg.graph.load import SourceError, load_dataset, parse_graph
 from cajkg.graph.provenance import ProvenanceError, anchor_mentions
 from cajkg.graph.reason import InconsistencyError
@@ -98,8 +99,9 @@ def assemble(config: BuildConfig) -> Dataset:
     report = validate(ds, parse_graph(config.sources.shapes), inferred)
     if not report.conforms:
         raise BuildError(report.text)
-    target = ds.graph(G_INFERRED)
-    target += inferred
+    for name, graph in InferredGraphs().split(inferred).items():
+        target = ds.graph(name)
+        target += graph
     return ds
 
 
@@ -160,7 +162,8 @@ def build_nquads(config: BuildConfig | None = None) -> bytes:
 
 
 def build_dataset(config: BuildConfig | None = None) -> Dataset:
-    """The complete dataset (asserted graphs plus cjg:inferred), from the cache when fresh."""
+    """The complete dataset (asserted graphs plus cjg:inferred and cjg:inferred-schema), from
+    the cache when fresh."""
     config = config or BuildConfig.from_env()
     cached = config.out_dir / "cache" / f"{cache_key(config)}.nq"
     ds = _read_cache(cached)

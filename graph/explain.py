@@ -36,7 +36,8 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from cajkg.graph.iris import CAJKG, DEFAULT_BASE, G_ASSERTED, G_INFERRED, Base
+from cajkg.graph.inferred import InferredGraphs
+from cajkg.graph.iris import CAJKG, DEFAULT_BASE, G_ASSERTED, Base
 from cajkg.graph.reasoner import Materializer
 from cajkg.graph.reasoner.index import RDFTriple, Triple
 from cajkg.graph.store.base import Store
@@ -347,7 +348,7 @@ def explain_many(
     graphs_holding = getattr(store, "graphs_holding", None)
     if held is None or graphs_holding is None:
         raise NotExplainable("this store keeps no reasoner in the server's process")
-    inferred_graph = getattr(store, "inferred_graph", G_INFERRED)
+    routes: InferredGraphs = getattr(store, "inferred_graphs", InferredGraphs())
     merged_graph = getattr(store, "merged_graph", G_ASSERTED)
     base = base or Base()
     out: list[Explanation | NotInDataset] = []
@@ -361,8 +362,8 @@ def explain_many(
             graphs = graphs_holding(triple)
             t = materializer.terms.find(triple)
             inferred = t is not None and materializer.is_inferred(t)
-            if graph == inferred_graph:
-                present = inferred
+            if graph in routes.names:  # cjg:inferred, or cjg:inferred-schema (schema level)
+                present = inferred and routes.of(triple) == graph
             elif graph == merged_graph:
                 present = bool(graphs)
             elif graph is not None:
@@ -373,7 +374,7 @@ def explain_many(
                 where = f" in the graph <{graph}>" if graph is not None else ""
                 out.append(NotInDataset(f"the triple is not in the dataset{where}"))
                 continue
-            if graphs and graph != inferred_graph:
+            if graphs and graph not in routes.names:
                 root = _Node(t, "axiom" if materializer.schema.is_schema(t) else "asserted", 0)
             else:
                 memo.prover = memo.prover or Prover(materializer)

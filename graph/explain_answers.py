@@ -43,6 +43,7 @@ from .explain import (
     explain_many,
     term_json,
 )
+from .inferred import Infer, InferredGraphs, in_default_graph
 from .iris import Base
 from .reasoner import Materializer
 from .store.base import Store
@@ -242,18 +243,22 @@ def plan(text: str, base: str | None = None) -> Plan:
 class _Matcher:
     """Matches patterns against the reasoner's closure (hold the store's write lock)."""
 
-    def __init__(self, store: Store, m: Materializer, infer: bool) -> None:
+    def __init__(self, store: Store, m: Materializer, infer: Infer) -> None:
         self.store, self.m, self.infer = store, m, infer
         self.holding = getattr(store, "graphs_holding")  # noqa: B009 (not in the protocol)
-        self.inferred_graph = getattr(store, "inferred_graph", None)
+        self.routes = getattr(store, "inferred_graphs", InferredGraphs())
         self.steps = 0
 
     def present(self, t: tuple[int, int, int], graph: Node | None) -> bool:
         m = self.m
         if graph is None:
-            return m.is_asserted(t) or (self.infer and m.is_inferred(t))
-        if graph == self.inferred_graph:
-            return self.infer and m.is_inferred(t)
+            if m.is_asserted(t):
+                return True
+            return m.is_inferred(t) and in_default_graph(m.terms.decode(t), self.infer)
+        if graph in self.routes.names:
+            return (
+                bool(self.infer) and m.is_inferred(t) and self.routes.of(m.terms.decode(t)) == graph
+            )
         return graph in self.holding(m.terms.decode(t))
 
     def candidates(
@@ -409,7 +414,7 @@ def explain_rows(
     query: Plan,
     rows: list[dict[str, Node]],
     *,
-    infer: bool = True,
+    infer: Infer = True,
     base: Base | None = None,
 ) -> Answers:
     """Explain each of `rows` (the query's solutions, as dicts of the bound variables)."""

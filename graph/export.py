@@ -2,7 +2,7 @@
 
 | file | contents |
 | --- | --- |
-| dataset.trig, dataset.nq, dataset.jsonld | every named graph, inferred included |
+| dataset.trig, dataset.nq, dataset.jsonld | every named graph, both inferred graphs included |
 | union.ttl, union.nt | the union of all graphs as one graph (no graph names) |
 | ontology.ttl, ontology.rdf | the ontology graph |
 | ontology-with-individuals.owl | RDF/XML for Protégé: the ontology plus every asserted fact |
@@ -21,7 +21,14 @@ from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 from cajkg.graph import formats
 from cajkg.graph.build import BuildConfig, build_dataset, cache_key
 from cajkg.graph.dataset_description import describe_dataset
-from cajkg.graph.iris import G_INFERRED, G_ONTOLOGY, G_TRANSLATION_EN, PREFIXES, Base
+from cajkg.graph.iris import (
+    G_INFERRED,
+    G_INFERRED_SCHEMA,
+    G_ONTOLOGY,
+    G_TRANSLATION_EN,
+    PREFIXES,
+    Base,
+)
 
 
 def _bind(graph: Graph) -> Graph:
@@ -62,7 +69,7 @@ def protege(ds: Dataset, base: Base) -> Graph:
     headers = set(ds.graph(G_ONTOLOGY).subjects(RDF.type, OWL.Ontology))
     for s, p, o, g in ds.quads((None, None, None, None)):
         name = g.identifier if isinstance(g, Graph) else g
-        if name != G_INFERRED and s not in headers:
+        if name not in (G_INFERRED, G_INFERRED_SCHEMA) and s not in headers:
             graph.add((s, p, o))
     iri = URIRef(base.iri + "ontology/with-individuals")
     graph.add((iri, RDF.type, OWL.Ontology))

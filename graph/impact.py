@@ -40,6 +40,7 @@ from rdflib.term import Node
 
 from cajkg.graph import queries as named_queries
 from cajkg.graph.explain import NotExplainable, NotInDataset, term_json
+from cajkg.graph.inferred import InferredGraphs
 from cajkg.graph.iris import DEFAULT_BASE, G_INFERRED, G_ONTOLOGY, Base
 from cajkg.graph.reasoner import Materializer
 from cajkg.graph.reasoner.index import RDFTriple
@@ -110,12 +111,12 @@ def of_triple(
     Raises NotInDataset, NotAsserted (an inferred triple), or NotExplainable."""
     held, holding = _requirements(store)
     graphs: list[URIRef | None] = holding(triple)
-    inferred_graph = getattr(store, "inferred_graph", G_INFERRED)
-    if graph is not None and graph not in (inferred_graph, getattr(store, "merged_graph", None)):
+    inferred_graphs = getattr(store, "inferred_graphs", InferredGraphs()).names
+    if graph is not None and graph not in (*inferred_graphs, getattr(store, "merged_graph", None)):
         if graph not in graphs:
             raise NotInDataset(f"the triple is not in the dataset in the graph <{graph}>")
         graphs = [graph]
-    if not graphs or graph == inferred_graph:
+    if not graphs or graph in inferred_graphs:
         with held() as reasoner:
             m = _materializer(reasoner)
             t = m.terms.find(triple)
@@ -268,9 +269,9 @@ def _apply(store: Store, scratch: ox.Store, assertions: list[Assertion], r: Retr
     for s, p, o in r.removed:  # from whichever computed graph holds it
         for quad in list(scratch.quads_for_pattern(to_ox(s), to_ox(p), to_ox(o), None)):
             scratch.remove(quad)
-    inferred = graph_name(getattr(store, "inferred_graph", G_INFERRED))
+    routes: InferredGraphs = getattr(store, "inferred_graphs", InferredGraphs())
     for t in r.now_inferred:
-        scratch.add(quad_of(t, inferred))
+        scratch.add(quad_of(t, graph_name(routes.of(t))))
 
 
 Competency = tuple[tuple[named_queries.CompetencyQuery, frozenset[Node] | None], ...]

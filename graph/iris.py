@@ -24,6 +24,10 @@ G_ONTOLOGY = GRAPH.ontology
 G_ARTICLE = GRAPH.article
 G_PROVENANCE = GRAPH.provenance
 G_INFERRED = GRAPH.inferred
+# Inferences about the schema (subclass, domain and range closure, typings of classes and
+# properties) and typings to anonymous classes: kept out of the default graph of queries
+# (`cajkg.graph.inferred`).
+G_INFERRED_SCHEMA = GRAPH["inferred-schema"]
 # The RDF merge of every asserted graph, kept by the stores: the default graph of queries
 # (with G_INFERRED, which holds no asserted triple), so a fact stated twice counts once.
 G_ASSERTED = GRAPH.asserted

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from rdflib import RDF, Dataset, URIRef
 from rdflib.term import Node
 
-from cajkg.graph.iris import CAJKG, G_INFERRED, G_ONTOLOGY
+from cajkg.graph.iris import CAJKG, G_INFERRED, G_INFERRED_SCHEMA, G_ONTOLOGY
+
+_INFERRED = (str(G_INFERRED), str(G_INFERRED_SCHEMA))
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,18 @@ class Stats:
 
     @property
     def asserted(self) -> int:
-        """Triples outside the inferred graph."""
-        return sum(n for g, n in self.graphs.items() if g != str(G_INFERRED))
+        """Triples outside the inferred graphs."""
+        return sum(n for g, n in self.graphs.items() if g not in _INFERRED)
 
     @property
     def inferred(self) -> int:
-        """Triples in the inferred graph."""
+        """Triples in the inferred graph of instance facts (cjg:inferred)."""
         return self.graphs.get(str(G_INFERRED), 0)
+
+    @property
+    def inferred_schema(self) -> int:
+        """Triples in the graph of schema-level inferences (cjg:inferred-schema)."""
+        return self.graphs.get(str(G_INFERRED_SCHEMA), 0)
 
 
 def compute(ds: Dataset) -> Stats:
@@ -40,7 +47,7 @@ def compute(ds: Dataset) -> Stats:
         for member, cls in g.subject_objects(RDF.type):
             if isinstance(cls, URIRef) and str(cls).startswith(str(CAJKG)):
                 total[cls].add(member)
-                if g.identifier != G_INFERRED:
+                if str(g.identifier) not in _INFERRED:
                     asserted[cls].add(member)
     classes = {
         str(cls)[len(str(CAJKG)) :]: (len(asserted[cls]), len(members))

@@ -5,7 +5,8 @@ batch of a graph is `DROP SILENT GRAPH g ; INSERT DATA { GRAPH g { ... } }` and 
 `INSERT DATA`, so a re-run replaces graphs instead of duplicating them. Graphs under the graph
 namespace that the dataset no longer has are dropped at the end. The merge of the asserted
 graphs (`cjg:asserted`, each triple once: the default graph of cajkg's queries) and the inferred
-graph go last.
+graphs go last, split into `cjg:inferred` and `cjg:inferred-schema` by `cajkg.graph.inferred`
+(so a dataset written before the split is pushed in today's layout).
 Blank nodes travel as skolem IRIs (see store/remote.py), so a graph can be split anywhere and the
 inferred graph still meets the blank nodes of the provenance graph.
 
@@ -27,7 +28,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from cajkg.graph import formats
-from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES, Base
+from cajkg.graph.inferred import InferredGraphs
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED, G_INFERRED_SCHEMA, PREFIXES, Base
 from cajkg.graph.store import operations
 from cajkg.graph.store.base import StoreError
 from cajkg.graph.store.remote import Skolem, SparqlClient
@@ -52,19 +54,22 @@ class PushReport:
 
 def _named_graphs(ds: Dataset, base: Base) -> list[Graph]:
     """The dataset's non-empty named graphs by name, then the merge of the asserted ones, then
-    the inferred graph."""
-    inferred, merged = base.rebase(G_INFERRED), base.rebase(G_ASSERTED)
-    graphs = [
-        g for g in ds.graphs() if g.identifier not in (DATASET_DEFAULT_GRAPH_ID, merged) and len(g)
-    ]
+    the inferred graphs."""
+    routes = InferredGraphs(base.rebase(G_INFERRED), base.rebase(G_INFERRED_SCHEMA))
+    merged = base.rebase(G_ASSERTED)
+    skipped = (DATASET_DEFAULT_GRAPH_ID, merged, *routes.names)
+    graphs = [g for g in ds.graphs() if g.identifier not in skipped and len(g)]
     if len(ds.get_context(DATASET_DEFAULT_GRAPH_ID)):
         raise TransferError("the dataset has triples outside any named graph; cannot push them")
     merge = Graph(identifier=merged)
     for graph in graphs:
-        if graph.identifier != inferred:
-            merge += graph
+        merge += graph
     graphs.append(merge)
-    return sorted(graphs, key=lambda g: (g.identifier == inferred, g is merge, str(g.identifier)))
+    inferred = routes.split(t for name in routes.names for t in ds.get_context(name))
+    graphs += [g for g in inferred.values() if len(g)]
+    return sorted(
+        graphs, key=lambda g: (g.identifier in routes.names, g is merge, str(g.identifier))
+    )
 
 
 def size(ds: Dataset, base: Base | None = None) -> int:

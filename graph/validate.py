@@ -13,7 +13,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SH
 
 from cajkg.graph import shacl_sparql
-from cajkg.graph.iris import CAJKG, G_INFERRED, G_ONTOLOGY, G_PROVENANCE
+from cajkg.graph.iris import CAJKG, G_INFERRED, G_INFERRED_SCHEMA, G_ONTOLOGY, G_PROVENANCE
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,10 @@ def _where(ds: Dataset, node: URIRef) -> str:
     prov = ds.graph(G_PROVENANCE)
     places: set[str] = set()
     for g in ds.graphs():
-        if g.identifier in (G_ONTOLOGY, G_INFERRED) or (node, None, None) not in g:
+        if (
+            g.identifier in (G_ONTOLOGY, G_INFERRED, G_INFERRED_SCHEMA)
+            or (node, None, None) not in g
+        ):
             continue
         sentences = list(prov.objects(g.identifier, CAJKG.derivedFromSentence))
         places.update(str(s).rsplit("/", 1)[-1] for s in sentences or [g.identifier])

@@ -96,7 +96,10 @@ def stats(build_dir: str) -> None:
     click.echo(f"{'graph':<60} {'triples':>8}")
     for graph, n in sorted(counts.graphs.items()):
         click.echo(f"{graph:<60} {n:>8}")
-    click.echo(f"asserted {counts.asserted}, inferred {counts.inferred}\n")
+    click.echo(
+        f"asserted {counts.asserted}, inferred {counts.inferred}, "
+        f"inferred about the schema {counts.inferred_schema}\n"
+    )
     click.echo(f"{'class':<30} {'asserted':>8} {'inferred':>8}")
     for cls, (asserted, total) in counts.classes.items():
         click.echo(f"{cls:<30} {asserted:>8} {total:>8}")
@@ -152,7 +155,12 @@ def export(build_dir: str, format_name: str, graph_iri: str | None, output: str 
     "--infer/--no-infer",
     default=True,
     show_default=True,
-    help="Answer with or without the inferred graph.",
+    help="Answer with or without the inferred graph (cjg:inferred).",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Answer from the whole OWL 2 RL closure: cjg:inferred-schema in the default graph too.",
 )
 @click.option(
     "--format",
@@ -161,18 +169,20 @@ def export(build_dir: str, format_name: str, graph_iri: str | None, output: str 
     show_default=True,
     help="table, or any result format: csv, tsv, json, xml; turtle etc. for CONSTRUCT.",
 )
-def query(build_dir: str, query: str, infer: bool, format_name: str) -> None:
+def query(build_dir: str, query: str, infer: bool, full: bool, format_name: str) -> None:
     """Run QUERY (SPARQL text, or the path of an .rq file) against the local graph."""
     from cajkg.graph import formats
     from cajkg.graph.build import build_dataset
     from cajkg.graph.store.base import StoreError
     from cajkg.graph.store.memory import MemoryStore
 
+    if full and not infer:
+        raise click.UsageError("--full reads the whole closure; it cannot go with --no-infer")
     text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") else query
     try:
         store = MemoryStore(build_dataset(_config(build_dir)), workers=1)
         try:
-            result = store.query(text, infer=infer)
+            result = store.query(text, infer="full" if full and infer else infer)
         finally:
             store.close()
     except (BuildError, StoreError) as err:

@@ -16,7 +16,7 @@ from rdflib import RDF, BNode, URIRef
 from rdflib.query import Result
 from rdflib.term import Literal, Node
 
-from cajkg.graph.iris import CAJKG, DEFAULT_BASE, G_INFERRED, Base
+from cajkg.graph.iris import CAJKG, DEFAULT_BASE, G_INFERRED, G_INFERRED_SCHEMA, Base
 from cajkg.graph.store.base import Store
 
 _VARIABLE = re.compile(r"\$([A-Za-z_]\w*)")
@@ -152,7 +152,7 @@ def is_known(store: Store, iri: URIRef, base: Base) -> bool:
 
 
 def _links(store: Store, iri: URIRef, base: Base) -> tuple[list[Link], list[Link]]:
-    inferred_graph = base.rebase(G_INFERRED)
+    inferred_graphs = (base.rebase(G_INFERRED), base.rebase(G_INFERRED_SCHEMA))
     found: dict[tuple[str, Node, Node], Link] = {}
     mention_of = base.rebase(CAJKG.mentionOf)
     for row in rows(run(store, "resource-links", base, this=iri)):
@@ -165,7 +165,7 @@ def _links(store: Store, iri: URIRef, base: Base) -> tuple[list[Link], list[Link
         link.graphs.append(row["g"])  # type: ignore[arg-type]
     for link in found.values():
         link.graphs.sort()
-        link.inferred = all(g == inferred_graph for g in link.graphs)
+        link.inferred = all(g in inferred_graphs for g in link.graphs)
     order = sorted(
         found.items(), key=lambda kv: (kv[1].inferred, str(kv[1].predicate), str(kv[1].other))
     )

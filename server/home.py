@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from cajkg.graph import formats
 from cajkg.graph.export import DUMPS, dump_format
-from cajkg.graph.iris import ARTICLE, G_INFERRED, G_ONTOLOGY
+from cajkg.graph.iris import ARTICLE, G_INFERRED, G_INFERRED_SCHEMA, G_ONTOLOGY
 from cajkg.graph.sources import default_sources
 
 from . import negotiate, pages, rendering
@@ -61,13 +61,15 @@ def dumps() -> list[Dump]:
 
 
 def graph_sizes() -> dict[str, int]:
-    """Triples in the asserted graphs, the inferred graph and the ontology graph."""
+    """Triples in the asserted graphs, the two inferred graphs and the ontology graph."""
     base = rendering.base()
-    sizes = {"asserted": 0, "inferred": 0, "ontology": 0, "graphs": 0}
+    sizes = {"asserted": 0, "inferred": 0, "inferred_schema": 0, "ontology": 0, "graphs": 0}
     for row in rows(run(get_store(), "graph-sizes", base)):
         count = int(row["triples"])  # type: ignore[call-overload]
         if row["g"] == base.rebase(G_INFERRED):
             sizes["inferred"] += count
+        elif row["g"] == base.rebase(G_INFERRED_SCHEMA):
+            sizes["inferred_schema"] += count
         elif row["g"] == base.rebase(G_ONTOLOGY):
             sizes["ontology"] += count
         else:

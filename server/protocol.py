@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl
 from flask import Request
 from rdflib import URIRef
 
+from cajkg.graph.inferred import Infer, parse_infer
+
 from .errors import Problem
 
 FORM = "application/x-www-form-urlencoded"
@@ -37,7 +39,7 @@ class Operation:
     text: str
     graphs: tuple[URIRef, ...]
     named_graphs: tuple[URIRef, ...]
-    infer: bool
+    infer: Infer
     formats: tuple[str, ...]
     version: str | None
 
@@ -146,16 +148,17 @@ def parse(
     if max_length is not None and len(text) > max_length:
         status = 414 if request.method in ("GET", "HEAD") else 413
         raise Problem(status, f"the {kind} has {len(text)} characters; the limit is {max_length}")
-    infer = (_one(values("infer"), "infer") or "true").lower()
-    if infer not in ("true", "false"):
-        raise Problem(400, f"infer={infer} must be true or false")
+    infer_text = _one(values("infer"), "infer") or "true"
+    infer = parse_infer(infer_text)
+    if infer is None:
+        raise Problem(400, f"infer={infer_text} must be true, false or full")
     default_name, named_name = _GRAPH_PARAMS[kind]
     return Operation(
         kind=kind,
         text=text,
         graphs=_iris(values(default_name), default_name),
         named_graphs=_iris(values(named_name), named_name),
-        infer=infer == "true",
+        infer=infer,
         formats=tuple(values("format")),
         version=version,
     )

@@ -66,8 +66,8 @@ def test_stats_counts_graphs_and_classes(built):
     assert result.exit_code == 0, result.output
     assert "https://w3id.org/cajkg/graph/s44" in result.output
     line = next(x for x in result.output.splitlines() if x.startswith("asserted "))
-    asserted, inferred = (int(part.split()[-1]) for part in line.split(","))
-    assert asserted > 0 and inferred > 0
+    asserted, inferred, schema = (int(part.split()[-1]) for part in line.split(","))
+    assert asserted > 0 and inferred > 0 and schema > 0
     assert any(x.split()[:1] == ["Summit"] for x in result.output.splitlines())
 
 
@@ -108,6 +108,20 @@ def test_query_reads_an_rq_file(built, tmp_path):
     result = run("query", "--build-dir", str(built[0]), "--no-infer", str(rq))
     assert result.exit_code == 0, result.output
     assert int(result.output.splitlines()[2].split('"')[1]) > 0
+
+
+def test_query_full_reads_the_schema_level_inferences(built):
+    folder = str(built[0])
+    text = (
+        "ASK { <https://w3id.org/cajkg/ontology#locatedIn> a "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property> }"
+    )
+    default = run("query", "--build-dir", folder, text)
+    full = run("query", "--build-dir", folder, "--full", text)
+    assert (default.exit_code, full.exit_code) == (0, 0), default.output + full.output
+    assert (default.output.strip(), full.output.strip()) == ("no", "yes")
+    both = run("query", "--build-dir", folder, "--full", "--no-infer", text)
+    assert both.exit_code == 2 and "--no-infer" in both.output
 
 
 def test_export_the_dataset_and_one_graph(built, tmp_path):

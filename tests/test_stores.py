@@ -41,6 +41,7 @@ PREFIXES = """PREFIX cajkg: <https://w3id.org/cajkg/ontology#>
 PREFIX cjr: <https://w3id.org/cajkg/resource/>
 PREFIX cjg: <https://w3id.org/cajkg/graph/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 QUERIES = {
     "located": "SELECT ?x ?p WHERE { ?x cajkg:locatedIn ?p }",
@@ -137,11 +138,11 @@ def answer(result):
     return normalise(as_json(result))
 
 
-def ask(store, text: str, infer: bool = True) -> bool:
+def ask(store, text: str, infer: bool | str = True) -> bool:
     return store.query(PREFIXES + "ASK { " + text + " }", infer=infer).askAnswer
 
 
-@pytest.mark.parametrize("infer_on", [True, False], ids=["infer", "noinfer"])
+@pytest.mark.parametrize("infer_on", [True, False, "full"], ids=["infer", "noinfer", "full"])
 @pytest.mark.parametrize("name", QUERIES)
 def test_same_answers_on_every_store(reader, reference, name, infer_on):
     text = PREFIXES + QUERIES[name]
@@ -164,6 +165,23 @@ def test_inference_is_switched_by_the_dataset(reader):
     assert ask(reader, "cjr:Tokyo cajkg:locatedIn cjr:Japan", infer=False)
     assert ask(reader, "GRAPH cjg:inferred { ?s ?p ?o }")
     assert not ask(reader, "GRAPH cjg:inferred { ?s ?p ?o }", infer=False)
+
+
+def test_schema_level_inferences_are_a_graph_of_their_own(reader):
+    """Rule rdf1's `p a rdf:Property` is about the schema: in cjg:inferred-schema, a named graph
+    with inference, in the default graph only with infer="full", nowhere without inference."""
+    fact = "cajkg:locatedIn a rdf:Property"
+    assert ask(reader, f"GRAPH cjg:inferred-schema {{ {fact} }}")
+    assert not ask(reader, f"GRAPH cjg:inferred {{ {fact} }}")
+    assert not ask(reader, fact)
+    assert ask(reader, fact, infer="full")
+    assert ask(reader, "cjr:Tokyo cajkg:locatedIn cjr:Asia", infer="full")
+    assert not ask(reader, "GRAPH cjg:inferred-schema { ?s ?p ?o }", infer=False)
+    assert not ask(reader, fact, infer=False)
+    with pytest.raises(ForbiddenOperation):
+        reader.query(
+            PREFIXES + "ASK { ?s ?p ?o }", default_graphs=[GRAPH["inferred-schema"]], infer=False
+        )
 
 
 def test_protocol_graphs_replace_from(reader):
@@ -254,6 +272,28 @@ def test_inferred_graph_cannot_be_written(writable):
     with pytest.raises(ForbiddenOperation):
         writable.replace_graph(G_INFERRED, data)
     assert not ask(writable, "cjr:a cjr:b cjr:c")
+
+
+def test_writes_route_schema_level_inferences(writable):
+    """A write that adds a class: its superclasses go to cjg:inferred-schema, its members'
+    types to cjg:inferred; deleting it takes both away."""
+    data = (
+        "cajkg:Megacity rdfs:subClassOf cajkg:City . "
+        "cjr:Osaka a cajkg:Megacity ; cajkg:locatedIn cjr:Japan ."
+    )
+    writable.update(PREFIXES + f"INSERT DATA {{ GRAPH cjg:s98 {{ {data} }} }}")
+    superclass = "cajkg:Megacity rdfs:subClassOf cajkg:Place"
+    member = "cjr:Osaka a cajkg:Place"
+    assert ask(writable, f"GRAPH cjg:inferred-schema {{ {superclass} }}")
+    assert ask(writable, f"GRAPH cjg:inferred {{ {member} }}")
+    assert not ask(writable, f"GRAPH cjg:inferred {{ {superclass} }}")
+    assert ask(writable, member) and not ask(writable, superclass)
+    assert ask(writable, superclass, infer="full")
+    with pytest.raises(ForbiddenOperation):
+        writable.update(PREFIXES + f"INSERT DATA {{ GRAPH cjg:inferred-schema {{ {data} }} }}")
+    writable.update(PREFIXES + f"DELETE DATA {{ GRAPH cjg:s98 {{ {data} }} }}")
+    assert not ask(writable, superclass, infer="full")
+    assert not ask(writable, member)
 
 
 def test_graph_store_operations(writable):

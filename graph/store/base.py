@@ -11,6 +11,8 @@ from rdflib import Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
+from cajkg.graph.inferred import Infer
+
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # operations imports this module
@@ -97,11 +99,12 @@ class Store(Protocol):
         *,
         default_graphs: Sequence[URIRef] = (),
         named_graphs: Sequence[URIRef] = (),
-        infer: bool = True,
+        infer: Infer = True,
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Result:
-        """Run a query (text or prepared) to completion; infer=False leaves cjg:inferred out.
+        """Run a query (text or prepared) to completion; infer=False leaves cjg:inferred out,
+        infer="full" adds cjg:inferred-schema to the default graph (`cajkg.graph.inferred`).
 
         Protocol graphs (default-graph-uri, named-graph-uri) replace the query's FROM clauses.
         """

@@ -7,7 +7,9 @@ killed. The default graph is an RDF merge, a set of triples, so a fact that two 
 state counts once: it is the merge of every asserted graph (the store's own default graph
 included), which the store keeps current on every write in Oxigraph's default graph (the store's
 own default graph lives in `terms.OWN_DEFAULT`, hidden from queries), plus, with inference,
-`cjg:inferred`, which holds no asserted triple. Both are computed: no write reaches them. Queries
+`cjg:inferred`, which holds no asserted triple (and `cjg:inferred-schema` with `infer="full"`:
+`cajkg.graph.inferred` routes each inferred triple to one of the two). All three are computed: no
+write reaches them. Queries
 on Oxigraph's own default graph are as fast as on its union default graph, which would count a
 triple once per graph holding it. A default graph that a query composes of several
 graphs (FROM, default-graph-uri) is merged by the worker before evaluation; Oxigraph itself
@@ -38,7 +40,8 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from cajkg.graph import formats
-from cajkg.graph.iris import G_ASSERTED, G_INFERRED, PREFIXES
+from cajkg.graph.inferred import Infer, InferredGraphs, is_schema
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED, G_INFERRED_SCHEMA, PREFIXES
 from cajkg.graph.reasoner import Delta, Inference, Reasoner, as_reasoner
 
 from . import journal, operations, updates
@@ -74,12 +77,13 @@ def _bound_graph() -> Graph:
     return graph
 
 
-def merge_update(inferred: Any) -> str:
+def merge_update(*inferred: Any) -> str:
     """The SPARQL update that (re)computes the merge of every asserted graph (every named graph
-    but `inferred`) in Oxigraph's default graph."""
+    but the `inferred` ones) in Oxigraph's default graph."""
+    names = ", ".join(str(g) for g in inferred)
     return (
         "CLEAR SILENT DEFAULT ; INSERT { ?s ?p ?o } "
-        f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {inferred}) }}"
+        f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({names})) }}"
     )
 
 
@@ -111,13 +115,18 @@ class EngineStore:
         *,
         reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
+        schema_graph: URIRef = G_INFERRED_SCHEMA,
         merged_graph: URIRef = G_ASSERTED,
         fetchable: Sequence[str] = (),
         services: Sequence[str] = (),
         workers: int = 4,
     ) -> None:
         self.inferred_graph = inferred_graph
+        self.schema_graph = schema_graph
         self.merged_graph = merged_graph
+        self.inferred_graphs = InferredGraphs(inferred_graph, schema_graph)
+        # The graphs no write may name: computed from the asserted ones.
+        self.computed_graphs = (inferred_graph, schema_graph, merged_graph)
         self.fetchable = tuple(fetchable)
         self.services = tuple(services)
         # Told of every change `_apply` makes (see base.ChangeListener); bulk loads at opening
@@ -125,8 +134,9 @@ class EngineStore:
         self.listeners: list[ChangeListener] = []
         self._engine = engine
         self._inferred = graph_name(inferred_graph)
+        self._schema = graph_name(schema_graph)
         self._merged = ox.DefaultGraph()
-        self._computed = frozenset({self._inferred, self._merged})
+        self._computed = frozenset({self._inferred, self._schema, self._merged})
         self._reasoner = None if reasoner is None else as_reasoner(reasoner)
         self._seeded = False
         self._closed = False
@@ -150,11 +160,13 @@ class EngineStore:
         *,
         default_graphs: Sequence[URIRef] = (),
         named_graphs: Sequence[URIRef] = (),
-        infer: bool = True,
+        infer: Infer = True,
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Result:
-        """Evaluate in a worker process, stopped at the deadline; protocol graphs override FROM."""
+        """Evaluate in a worker process, stopped at the deadline; protocol graphs override FROM.
+        The default graph: the merge, with cjg:inferred (infer=True) and cjg:inferred-schema
+        (infer="full"); without inference, neither inferred graph is a named graph either."""
         if isinstance(query, str):
             query = self.prepare(query)
         plan: operations.QueryPlan = query.parsed
@@ -166,18 +178,19 @@ class EngineStore:
                 "named": [self._chosen(g, infer, fetched) for g in named],
             }
         else:
+            inferred = [graph_name(g) for g in self.inferred_graphs.in_default(infer)]
             dataset = {
-                "default": [self._merged, self._inferred] if infer else [self._merged],
-                "hide": {OWN_DEFAULT} if infer else {OWN_DEFAULT, self._inferred},
+                "default": [self._merged, *inferred],
+                "hide": {OWN_DEFAULT} if infer else {OWN_DEFAULT, self._inferred, self._schema},
             }
         extra = nquads(fetched) if fetched else b""
         return self._evaluate(query, {"base_iri": query.base}, dataset, max_rows, timeout, extra)
 
-    def _chosen(self, iri: URIRef, infer: bool, fetched: list[Any]) -> Any:
+    def _chosen(self, iri: URIRef, infer: Infer, fetched: list[Any]) -> Any:
         """A graph named by FROM or the protocol: a (visible) graph of the store, or an IRI the
         operator allow-listed, fetched here (its quads go to the worker with the query)."""
         node = graph_name(iri)
-        visible = node != OWN_DEFAULT and (infer or node != self._inferred)
+        visible = node != OWN_DEFAULT and (infer or node not in (self._inferred, self._schema))
         if visible and self._has_graph(node):
             return node
         if operations.allowed(iri, self.fetchable):
@@ -287,7 +300,7 @@ class EngineStore:
 
     def _check_graph_writable(self, name: URIRef | None) -> None:
         self._check_writable()
-        if name in (self.inferred_graph, self.merged_graph):
+        if name in self.computed_graphs:
             raise ForbiddenOperation(operations.computed(name))
 
     def _parse_update(self, text: str, base: str | None, using: bool = False) -> Update:
@@ -295,7 +308,7 @@ class EngineStore:
         return operations.inspect_update(
             text,
             base=base,
-            protected=(self.inferred_graph, self.merged_graph),
+            protected=self.computed_graphs,
             using=using,
             fetchable=self.fetchable,
             services=self.services,
@@ -475,10 +488,10 @@ class EngineStore:
 
     def _apply(self, added: set[Any], removed: set[Any], delta: Delta) -> None:
         """Both differences into Oxigraph, readers held off from opening queries meanwhile."""
-        inferred_added = {quad_of(t, self._inferred) for t in delta.added}
-        inferred_removed = {quad_of(t, self._inferred) for t in delta.removed}
+        inferred_added = {quad_of(t, self._inferred_graph_of(t)) for t in delta.added}
+        inferred_removed = {quad_of(t, self._inferred_graph_of(t)) for t in delta.removed}
         if delta.reset:
-            current = set(self._engine.quads_for_pattern(None, None, None, self._inferred))
+            current = self._inferred_quads()
             inferred_removed, inferred_added = current - inferred_added, inferred_added - current
         merge_added, merge_removed = self._merge_change(added, removed)
         gone = removed | inferred_removed | merge_removed
@@ -490,6 +503,18 @@ class EngineStore:
             self.pool.broadcast(nquads(gone), nquads(new))
         if self.listeners:
             notify(self.listeners, self._changed(new), self._changed(gone))
+
+    def _inferred_graph_of(self, triple: tuple[Node, Node, Node]) -> Any:
+        """cjg:inferred or cjg:inferred-schema (`cajkg.graph.inferred.is_schema`)."""
+        return self._schema if is_schema(triple) else self._inferred
+
+    def _inferred_quads(self) -> set[Any]:
+        """Every quad of both inferred graphs."""
+        return {
+            q
+            for name in (self._inferred, self._schema)
+            for q in self._engine.quads_for_pattern(None, None, None, name)
+        }
 
     def _changed(self, quads: set[Any]) -> list[ChangedQuad]:
         """pyoxigraph quads as rdflib quads for change listeners (the merge by its name)."""
@@ -536,5 +561,5 @@ class EngineStore:
         if own and not self._has_graph(OWN_DEFAULT):  # loaded in Oxigraph's default graph
             self._engine.extend(ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT) for q in own)
         with self._swap_lock:
-            self._engine.update(merge_update(self._inferred))
+            self._engine.update(merge_update(self._inferred, self._schema))
             self.pool.restart()

@@ -1,10 +1,10 @@
 """One place that turns `--store memory|oxigraph|sparql` and its options into a Store.
 
 Every store gets the same reasoner (the incremental materializer of `cajkg.graph.reasoner`,
-equal to owlrl's closure and proven so by tests), the same inferred graph
-name (under the deployment base) and the same allow-lists, so the endpoint behaves the same on
-each. The dataset may be given as a callable so that a store that already holds data (an
-oxigraph data directory after its first start) never pays for a build.
+equal to owlrl's closure and proven so by tests), the same inferred graph names (cjg:inferred
+and cjg:inferred-schema, under the deployment base) and the same allow-lists, so the endpoint
+behaves the same on each. The dataset may be given as a callable so that a store that already
+holds data (an oxigraph data directory after its first start) never pays for a build.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TypedDict
 
 from rdflib import Dataset, URIRef
 
-from cajkg.graph.iris import G_ASSERTED, G_INFERRED, Base
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED, G_INFERRED_SCHEMA, Base
 from cajkg.graph.reasoner import IncrementalReasoner, Reasoner
 
 from .base import SYSTEM_GRAPHS, Store
@@ -28,6 +28,7 @@ class _Shared(TypedDict):
 
     reasoner: Reasoner
     inferred_graph: URIRef
+    schema_graph: URIRef
     merged_graph: URIRef
     fetchable: Sequence[str]
     services: Sequence[str]
@@ -72,6 +73,7 @@ def open_store(
     common: _Shared = {
         "reasoner": IncrementalReasoner(),
         "inferred_graph": base.rebase(G_INFERRED),
+        "schema_graph": base.rebase(G_INFERRED_SCHEMA),
         "merged_graph": base.rebase(G_ASSERTED),
         "fetchable": fetchable,
         "services": services,

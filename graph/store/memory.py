@@ -19,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from cajkg.graph.iris import G_ASSERTED, G_INFERRED
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED, G_INFERRED_SCHEMA
 from cajkg.graph.reasoner import Delta, Inference, Reasoner
 
 from .engine import EngineStore
@@ -37,6 +37,7 @@ class MemoryStore(EngineStore):
         *,
         reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
+        schema_graph: URIRef = G_INFERRED_SCHEMA,
         merged_graph: URIRef = G_ASSERTED,
         journal: Journal | None = None,
         fetchable: Sequence[str] = (),
@@ -47,6 +48,7 @@ class MemoryStore(EngineStore):
             ox.Store(),
             reasoner=reasoner,
             inferred_graph=inferred_graph,
+            schema_graph=schema_graph,
             merged_graph=merged_graph,
             fetchable=fetchable,
             services=services,
@@ -90,9 +92,6 @@ class MemoryStore(EngineStore):
         if run.count:
             total.add(self._replay(run.entry()))
         return total.entry()
-
-    def _inferred_quads(self) -> set[Any]:
-        return set(self._engine.quads_for_pattern(None, None, None, self._inferred))
 
     def _with_inferred_change(self, folded: dict[str, Any], before: set[Any]) -> dict[str, Any]:
         """The folded entry with the inferred graph's change since the base, just recomputed."""

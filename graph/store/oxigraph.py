@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from cajkg.graph.iris import G_ASSERTED, G_INFERRED
+from cajkg.graph.iris import G_ASSERTED, G_INFERRED, G_INFERRED_SCHEMA
 from cajkg.graph.reasoner import Delta, Inference, Reasoner
 
 from .base import ReadOnly
@@ -47,6 +47,7 @@ class OxigraphStore(EngineStore):
         *,
         reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
+        schema_graph: URIRef = G_INFERRED_SCHEMA,
         merged_graph: URIRef = G_ASSERTED,
         read_only: bool = False,
         fetchable: Sequence[str] = (),
@@ -65,6 +66,7 @@ class OxigraphStore(EngineStore):
             store,
             reasoner=reasoner,
             inferred_graph=inferred_graph,
+            schema_graph=schema_graph,
             merged_graph=merged_graph,
             fetchable=fetchable,
             services=services,

@@ -6,7 +6,8 @@ answers do not depend on how the remote store composes its own default graph (Ox
 graph is the RDF merge of the asserted graphs: stores that merge several default graphs count a
 triple once per graph holding it (Oxigraph, Virtuoso), so cajkg keeps the merge as a graph of its
 own, `cjg:asserted`, written by `push` and kept current by every write, and queries it with
-`cjg:inferred` (with inference), which holds no asserted triple. A query that composes its
+`cjg:inferred` (with inference), which holds no asserted triple (and `cjg:inferred-schema` with
+`infer="full"`). A query that composes its
 default graph of several graphs itself (FROM, default-graph-uri) is answered by cajkg from a
 merge of those graphs fetched from the store. Graph lists are cached for `graphs_ttl` seconds.
 
@@ -45,7 +46,8 @@ from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from cajkg.graph import formats
-from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, PREFIXES
+from cajkg.graph.inferred import Infer, InferredGraphs
+from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, G_INFERRED_SCHEMA, PREFIXES
 from cajkg.graph.reasoner import Following, Inference, Reasoner
 
 from . import operations, updates
@@ -228,6 +230,7 @@ class RemoteStore:
         *,
         reasoner: Reasoner | Inference | None = None,
         inferred_graph: URIRef = G_INFERRED,
+        schema_graph: URIRef = G_INFERRED_SCHEMA,
         merged_graph: URIRef = G_ASSERTED,
         skolem: Skolem | None = None,
         system_graphs: Sequence[str] = SYSTEM_GRAPHS,
@@ -238,7 +241,11 @@ class RemoteStore:
     ) -> None:
         self.client = client
         self.inferred_graph = inferred_graph
+        self.schema_graph = schema_graph
         self.merged_graph = merged_graph
+        self.inferred_graphs = InferredGraphs(inferred_graph, schema_graph)
+        # The graphs no write may name: computed from the asserted ones.
+        self.computed_graphs = (inferred_graph, schema_graph, merged_graph)
         self.skolem = skolem or Skolem()
         self.system_graphs = tuple(system_graphs)
         self.fetchable = tuple(fetchable)
@@ -266,7 +273,7 @@ class RemoteStore:
         *,
         default_graphs: Sequence[URIRef] = (),
         named_graphs: Sequence[URIRef] = (),
-        infer: bool = True,
+        infer: Infer = True,
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> Result:
@@ -284,8 +291,10 @@ class RemoteStore:
                     lambda: self._merged_here(query, *chosen, max_rows), timeout
                 )
         else:
-            defaults = (self.merged_graph, self.inferred_graph) if infer else (self.merged_graph,)
-            named = tuple(g for g in self.graph_names() if infer or g != self.inferred_graph)
+            defaults = (self.merged_graph, *self.inferred_graphs.in_default(infer))
+            named = tuple(
+                g for g in self.graph_names() if infer or g not in self.inferred_graphs.names
+            )
         params = [("default-graph-uri", str(g)) for g in defaults]
         params += [("named-graph-uri", str(g)) for g in named]
         return self.deadlines.run(lambda: self._evaluate(query, params, timeout, max_rows), timeout)
@@ -303,8 +312,8 @@ class RemoteStore:
             self._graphs = (now, names)
         return self._graphs[1]
 
-    def _chosen(self, iri: URIRef, infer: bool) -> URIRef:
-        if (infer or iri != self.inferred_graph) and iri in self.graph_names():
+    def _chosen(self, iri: URIRef, infer: Infer) -> URIRef:
+        if (infer or iri not in self.inferred_graphs.names) and iri in self.graph_names():
             return iri
         raise operations.not_a_graph(iri)
 
@@ -429,7 +438,7 @@ class RemoteStore:
         return operations.inspect_update(
             text,
             base=base,
-            protected=(self.inferred_graph, self.merged_graph),
+            protected=self.computed_graphs,
             fetchable=self.fetchable,
             services=self.services,
             using=using,
@@ -443,7 +452,7 @@ class RemoteStore:
 
     def _check_graph(self, name: URIRef | None) -> bool:
         """Refuse the computed graphs; True when a named graph does not exist yet."""
-        if name in (self.inferred_graph, self.merged_graph):
+        if name in self.computed_graphs:
             raise ForbiddenOperation(operations.computed(name))
         self._graphs = None
         return name is not None and name not in self.graph_names()
@@ -496,7 +505,7 @@ class RemoteStore:
         return {
             (s, p, o, name)
             for name in names
-            if name != self.inferred_graph
+            if name not in self.inferred_graphs.names
             for s, p, o in self._read(name)
         }
 
@@ -523,8 +532,9 @@ class RemoteStore:
                     raise ForbiddenOperation(
                         f"the write was refused because reasoning failed: {error}"
                     ) from error
-                current |= {(*t, self.inferred_graph) for t in self._read(self.inferred_graph)}
-                wanted |= {(s, p, o, self.inferred_graph) for s, p, o in inferred}
+                for name in self.inferred_graphs.names:
+                    current |= {(*t, name) for t in self._read(name)}
+                wanted |= {(*t, self.inferred_graphs.of(t)) for t in inferred}
             self._send(before | current, after | wanted)
             self._graphs = None
 
