@@ -4,8 +4,9 @@ rdflib rewrites a literal's lexical form through its Python value when it create
 (`"01"^^xsd:integer` becomes `"1"`, `"INF"^^xsd:double` becomes `"inf"`, which is not even valid,
 `Z` becomes `+00:00`). cajkg keeps every term exactly as written, in parsed bodies, stored data
 and answers alike, so this is switched off once, for the whole process, before any literal is made.
-One exception is Oxigraph's: its store keeps numbers by value (oxigraph#526), so the embedded
-stores answer `"2.0"^^xsd:decimal` as `"2"`; the dumps and the sparql store keep the form written.
+One exception is Oxigraph's: it keeps numbers by value (oxigraph#526), so a store on Oxigraph
+(the embedded ones, or `oxigraph serve` behind the sparql store) answers `"2.0"^^xsd:decimal` as
+`"2"`; the dumps keep the form written.
 """
 
 import rdflib
