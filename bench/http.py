@@ -139,9 +139,12 @@ def _wait_until_ready(server: Server, url: str, started: float, timeout: float) 
     """Wait for /readyz, so that queries are timed after the warm-up, not during it."""
     deadline = started + timeout
     while time.perf_counter() < deadline:
-        if requests.get(f"{url}/readyz", timeout=5).status_code == 200:
-            server.ready_s = time.perf_counter() - started
-            return
+        try:
+            if requests.get(f"{url}/readyz", timeout=5).status_code == 200:
+                server.ready_s = time.perf_counter() - started
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # busy warming up: ask again
         time.sleep(0.2)
     raise RuntimeError(f"{server.name} did not get ready within {timeout:.0f} s")
 
