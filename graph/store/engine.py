@@ -443,23 +443,26 @@ class EngineStore:
         return self._warm_done.is_set()
 
     def _warm(self) -> None:
-        """Start a query worker loading (unless the load started one), seed the reasoner
-        meanwhile, then wait for the worker: ready means both. Queries are answered before,
-        exactly (the stored inferred graph is current), as soon as a worker has loaded;
-        writes wait for the seeding."""
+        """Start a query worker loading (unless the load started one), wait for it, then seed
+        the reasoner: ready means both. The seeding waits so that the first answer does not
+        share the two cores of a small machine with it (at a million triples the worker's load
+        and the seeding each take a core for tens of seconds). Queries are answered before,
+        exactly (the stored inferred graph is current), as soon as a worker has loaded; a write
+        that comes first seeds the reasoner itself, and later ones wait for the seeding."""
         try:
+            while not self._closed and not self.pool.loaded.is_set():
+                self.pool.prestart()  # again if a worker died loading
+                self.pool.loaded.wait(1.0)
             with self._write_lock:
                 if self._closed:
                     return
                 started = time.perf_counter()
-                self.pool.prestart()
                 if self._reasoner is not None and not self._seeded:
                     self._refresh()
                     log.info("seeded the reasoner in %.1f s", time.perf_counter() - started)
-            while not self.pool.loaded.wait(1.0) and not self._closed:
-                pass
         except Exception:
-            log.exception("warming up failed; the first query or write will try again")
+            if not self._closed:
+                log.exception("warming up failed; the first query or write will try again")
         finally:
             self._warm_done.set()
 

@@ -124,6 +124,7 @@ class QueryPool:
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: list[_Worker] = []
         self._loading = 0
+        self._closed = False
         self.loaded = threading.Event()  # set once a worker has loaded (queries are answered)
         self._finalizer = weakref.finalize(self, _kill_all, self._all)
 
@@ -170,8 +171,9 @@ class QueryPool:
             self._idle.get_nowait()
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker; none starts after."""
         with self._lock:
+            self._closed = True
             self._finalizer()
 
     def prestart(self, *seed: tuple[Any, ...]) -> None:
@@ -213,6 +215,8 @@ class QueryPool:
 
     def _start(self, seed: tuple[tuple[Any, ...], ...]) -> None:
         """A new worker fed `seed`, joining the idle ones once loaded (caller holds the lock)."""
+        if self._closed:
+            raise StoreError("the store is closed")
         worker = _Worker(*seed)
         self._all.append(worker)
         self._loading += 1
