@@ -84,6 +84,18 @@ def merge_update(inferred: Any) -> str:
     )
 
 
+def merge_steps(inferred: Any) -> list[str]:
+    """The SPARQL updates that compute the merge after a load, whatever the store holds, so
+    that a query worker given the same data and these steps ends with the same replica: the
+    triples of Oxigraph's default graph become the store's own default graph when that is
+    empty (N-Quads, or a database of an earlier cajkg, load them there), then the merge."""
+    own = (
+        f"INSERT {{ GRAPH {OWN_DEFAULT} {{ ?s ?p ?o }} }} "
+        f"WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH {OWN_DEFAULT} {{ ?a ?b ?c }} }} }}"
+    )
+    return [own, merge_update(inferred)]
+
+
 def result_of(form: str, answer: tuple[Any, ...], max_rows: int | None) -> Result:
     """A worker's answer (`worker.answer`) as an rdflib Result."""
     if answer[0] == "too-large":
@@ -533,35 +545,34 @@ class EngineStore:
         """Bulk-load a built dataset, then compute the merge. N-Quads go through `ox.parse`,
         which keeps blank node labels (`Store.bulk_load` renames them, and the journal, the
         query workers and the build cache name blank nodes by label). Given N-Quads, the first
-        query worker loads the same bytes meanwhile in its own process, and then gets the
-        same merge update and every change after it, so the first answer waits for one load,
+        query worker loads the same bytes and runs the same merge steps meanwhile, in its own
+        process, and gets every change after them; so the first answer waits for one load,
         not for this one and then a dump of it loaded again."""
         started = time.perf_counter()
+        steps = merge_steps(self._inferred)
+        early = isinstance(dataset, bytes) and self._seeds_from_load()
+        if early:
+            with self._swap_lock:
+                self.pool.restart()
+                self.pool.prestart(("load", dataset), *(("update", text) for text in steps))
         if isinstance(dataset, bytes):
-            if self._seeds_from_load():
-                with self._swap_lock:
-                    self.pool.restart()
-                    self.pool.prestart(("load", dataset))
             self._engine.bulk_extend(ox.parse(dataset, format=ox.RdfFormat.N_QUADS))
         else:
             self._engine.bulk_extend(quads_from(dataset))
         log.info("loaded the dataset in %.1f s", time.perf_counter() - started)
-        self.rebuild_merge()
+        self._rebuild(steps, broadcast=not early)
 
     def rebuild_merge(self) -> None:
         """Compute the merge of the asserted graphs from scratch (after a bulk load, or when
-        opening data written without it), in Oxigraph, one triple once. Triples found in
-        Oxigraph's default graph while the store's own default graph is empty were loaded
-        there (N-Quads, a database of an earlier cajkg): they are the store's own. The query
-        workers run the same updates on their replicas (the same data, so the same result)."""
+        opening data written without it), in Oxigraph, one triple once (`merge_steps`); the
+        query workers run the same steps on their replicas (the same data, the same result)."""
+        self._rebuild(merge_steps(self._inferred), broadcast=True)
+
+    def _rebuild(self, steps: list[str], broadcast: bool) -> None:
         started = time.perf_counter()
-        own = next(iter(self._engine.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
-        steps = []
-        if own is not None and not self._has_graph(OWN_DEFAULT):  # loaded in the default graph
-            steps.append(f"INSERT {{ GRAPH {OWN_DEFAULT} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
-        steps.append(merge_update(self._inferred))
         with self._swap_lock:
             for text in steps:
                 self._engine.update(text)
-                self.pool.post_all(("update", text))
+                if broadcast:
+                    self.pool.post_all(("update", text))
         log.info("computed the merge in %.1f s", time.perf_counter() - started)
