@@ -85,7 +85,8 @@ def test_every_replica_sees_every_write_in_order(store):
     thread = threading.Thread(target=hold)
     thread.start()
     barrier.wait()
-    time.sleep(0.1)
+    while store.pool._idle.qsize():  # until hold() has taken the worker
+        time.sleep(0.01)
     store.query("ASK { ?s ?p ?o }")  # finds it busy: a second worker loads and answers
     thread.join()
     assert len(store.pool._all) == 2
