@@ -84,7 +84,7 @@ def merge_update(inferred: Any) -> str:
     )
 
 
-def merge_steps(inferred: Any) -> list[str]:
+def merge_steps(*inferred: Any) -> list[str]:
     """The SPARQL updates that compute the merge after a load, whatever the store holds, so
     that a query worker given the same data and these steps ends with the same replica: the
     triples of Oxigraph's default graph become the store's own default graph when that is
@@ -93,7 +93,7 @@ def merge_steps(inferred: Any) -> list[str]:
         f"INSERT {{ GRAPH {OWN_DEFAULT} {{ ?s ?p ?o }} }} "
         f"WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH {OWN_DEFAULT} {{ ?a ?b ?c }} }} }}"
     )
-    return [own, merge_update(inferred)]
+    return [own, merge_update(*inferred)]
 
 
 def result_of(form: str, answer: tuple[Any, ...], max_rows: int | None) -> Result:
