@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource libcairo2
 
-.PHONY: serve test mypy install install-test debian build lint bench bench-full bench-scale bench-stores reliability reliability-quick owlcheck clean
+.PHONY: serve test mypy install install-test debian build lint bench bench-full bench-scale bench-startup bench-stores reliability reliability-quick owlcheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench-full: install-test
 
 bench-scale: install-test
 	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench --scale --out bench/results/scale
+
+# Start-up at K=200 side by side: oxigraph serve, cajkg memory, cajkg oxigraph (load, restart).
+bench-startup: install-test
+	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench.startup --out bench/results/startup
 
 bench-stores: install-test build
 	PYTHONPATH=$(CURDIR) CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m bench.stores

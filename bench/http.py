@@ -93,17 +93,36 @@ def _running(server: Server, started: float, timeout: float) -> Iterator[Server]
 
 
 @contextmanager
-def cajkg_server(data: Path, reasoner: str, timeout: float = 600) -> Iterator[Server]:
-    """cajkg's app (memory store, waitress) on `data`; startup_s runs from spawn to first answer."""
+def cajkg_server(
+    data: Path,
+    reasoner: str,
+    timeout: float = 600,
+    data_dir: Path | None = None,
+    log: Path | None = None,
+) -> Iterator[Server]:
+    """cajkg's app (waitress) on `data`: the memory store, or the oxigraph store in `data_dir`
+    (loaded from `data` when empty); startup_s runs from spawn to first answer. With `log`, the
+    server's start-up phases are logged to that file."""
     port = free_port()
-    env = child_env(CAJKG_UPDATE_TOKEN=TOKEN)
+    env = child_env(CAJKG_UPDATE_TOKEN=TOKEN, CAJKG_LOG_LEVEL="INFO" if log else "WARNING")
+    extra = [str(data_dir)] if data_dir is not None else []
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-P", "-m", "bench.serve_cajkg", str(data), str(port), reasoner],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with open(log or os.devnull, "ab") as stderr:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-P",
+                "-m",
+                "bench.serve_cajkg",
+                str(data),
+                str(port),
+                reasoner,
+                *extra,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     url = f"http://127.0.0.1:{port}"
     server = Server(
         f"cajkg ({reasoner})",
@@ -121,9 +140,12 @@ def _wait_until_ready(server: Server, url: str, started: float, timeout: float) 
     """Wait for /readyz, so that queries are timed after the warm-up, not during it."""
     deadline = started + timeout
     while time.perf_counter() < deadline:
-        if requests.get(f"{url}/readyz", timeout=5).status_code == 200:
-            server.ready_s = time.perf_counter() - started
-            return
+        try:
+            if requests.get(f"{url}/readyz", timeout=5).status_code == 200:
+                server.ready_s = time.perf_counter() - started
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # busy warming up: ask again
         time.sleep(0.2)
     raise RuntimeError(f"{server.name} did not get ready within {timeout:.0f} s")
 

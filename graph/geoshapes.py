@@ -14,14 +14,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-
-import shapefile  # type: ignore[import-untyped]
-from shapely.geometry import (  # type: ignore[import-untyped]
-    MultiPolygon,
-    Polygon,
-    box,
-    shape,
-)
+from typing import Any
 
 # Longitude and latitude of the map's edges: Central Asia's west to Japan's east.
 WEST, EAST, SOUTH, NORTH = 44.0, 148.0, 23.0, 57.0
@@ -57,7 +50,10 @@ def inside(lon: float, lat: float) -> bool:
     return WEST <= lon <= EAST and SOUTH <= lat <= NORTH
 
 
-def _path(geometry: Polygon | MultiPolygon) -> str:
+def _path(geometry: Any) -> str:
+    """A shapely (Multi)Polygon as an SVG path."""
+    from shapely.geometry import MultiPolygon  # type: ignore[import-untyped]
+
     parts = []
     polygons = geometry.geoms if isinstance(geometry, MultiPolygon) else [geometry]
     for polygon in polygons:
@@ -75,7 +71,11 @@ def data_file() -> str:
 
 @lru_cache(maxsize=1)
 def countries() -> tuple[Country, ...]:
-    """Every country that reaches into the map, simplified and clipped to it."""
+    """Every country that reaches into the map, simplified and clipped to it (pyshp and
+    shapely, with numpy, are imported here, on the first map, not at the server's start)."""
+    import shapefile  # type: ignore[import-untyped]
+    from shapely.geometry import MultiPolygon, Polygon, box, shape
+
     frame = box(WEST, SOUTH, EAST, NORTH)
     found = []
     with shapefile.Reader(data_file()) as reader:

@@ -63,18 +63,25 @@ def live_index(app: Flask) -> search.LiveIndex:
 
 
 def warm(app: Flask) -> threading.Thread:
-    """Build the index in the background once the store has warmed up (`cajkg serve` does
-    this): start-up does not wait for it, and at a million triples, where reading the names
-    takes tens of seconds, the first search need not either (it waits for this build rather
-    than starting another)."""
+    """Build the index in the background from the start (`cajkg serve` does this): start-up
+    does not wait for it, and at a million triples, where reading the names takes tens of
+    seconds, the first search need not either (it waits for this build rather than starting
+    another). It waits for the first answer (or the store's warm-up, whichever comes first),
+    so that the first query does not share the CPU with it, but not for the reasoner's seeding:
+    the names it reads are exact before the reasoner is seeded (the stored inferred graph is
+    current; a write waits for the seeding, and patches the index after), so the build overlaps
+    the seeding instead of following it."""
     index = live_index(app)
     store: Store = app.extensions["cajkg.store"]
+    answered = getattr(store, "answered", None)
 
     def build() -> None:
-        while not store.ready():
-            time.sleep(0.2)
+        while not store.ready() and not (answered is not None and answered()):
+            time.sleep(0.1)
+        started = time.perf_counter()
         try:
             index.current()
+            log.info("built the search index in %.1f s", time.perf_counter() - started)
         except Exception:
             log.exception("building the search index failed; the first search tries again")
 

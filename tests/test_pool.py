@@ -18,6 +18,11 @@ _ROWS = " ".join(str(n) for n in range(1000))
 RUNAWAY_ON_NOTHING = (
     "SELECT (COUNT(*) AS ?n) { " + " ".join(f"VALUES ?v{i} {{ {_ROWS} }}" for i in range(3)) + " }"
 )
+BUSY = (
+    "SELECT (COUNT(*) AS ?n) { "
+    + " ".join(f"VALUES ?w{i} {{ {' '.join(str(n) for n in range(160))} }}" for i in range(3))
+    + " }"
+)
 NEW = "<http://example.org/pool/s> <http://example.org/pool/p> {} ."
 
 
@@ -51,6 +56,7 @@ def _replica_counts(store: MemoryStore) -> list[int]:
     """Ask every worker directly (the pool itself always reuses the most recent one)."""
     counts = []
     for worker in store.pool._all:
+        assert worker.loaded.wait(10)  # a worker still loading answers "loaded" first
         worker.post(
             (
                 "query",
@@ -70,14 +76,18 @@ def _replica_counts(store: MemoryStore) -> list[int]:
 def test_every_replica_sees_every_write_in_order(store):
     barrier = threading.Barrier(2)
 
-    def hold() -> None:
+    store.query("ASK { ?s ?p ?o }")  # one worker loaded
+
+    def hold() -> None:  # keeps that worker busy for a while
         barrier.wait()
-        store.query("ASK { ?s ?p ?o }")
+        store.query(BUSY)
 
     thread = threading.Thread(target=hold)
     thread.start()
     barrier.wait()
-    store.query("ASK { ?s ?p ?o }")
+    while store.pool._idle.qsize():  # until hold() has taken the worker
+        time.sleep(0.01)
+    store.query("ASK { ?s ?p ?o }")  # finds it busy: a second worker loads and answers
     thread.join()
     assert len(store.pool._all) == 2
     for n in range(1, 6):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -85,6 +86,18 @@ def merge_update(*inferred: Any) -> str:
         "CLEAR SILENT DEFAULT ; INSERT { ?s ?p ?o } "
         f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({names})) }}"
     )
+
+
+def merge_steps(*inferred: Any) -> list[str]:
+    """The SPARQL updates that compute the merge after a load, whatever the store holds, so
+    that a query worker given the same data and these steps ends with the same replica: the
+    triples of Oxigraph's default graph become the store's own default graph when that is
+    empty (N-Quads, or a database of an earlier cajkg, load them there), then the merge."""
+    own = (
+        f"INSERT {{ GRAPH {OWN_DEFAULT} {{ ?s ?p ?o }} }} "
+        f"WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH {OWN_DEFAULT} {{ ?a ?b ?c }} }} }}"
+    )
+    return [own, merge_update(*inferred)]
 
 
 def result_of(form: str, answer: tuple[Any, ...], max_rows: int | None) -> Result:
@@ -286,7 +299,12 @@ class EngineStore:
 
     def _worker_seed(self) -> tuple[Any, ...]:
         """A new query worker's first message (called under the swap lock): every quad."""
-        return ("change", b"", self._engine.dump(format=ox.RdfFormat.N_QUADS))
+        return ("load", self._engine.dump(format=ox.RdfFormat.N_QUADS))
+
+    def _seeds_from_load(self) -> bool:
+        """Whether a bulk load starts the first query worker from the same N-Quads, loading in
+        parallel with this process (in-memory replicas; a store on disk opens checkpoints)."""
+        return True
 
     def _write_graph(self, op: str, name: URIRef | None, data: Graph) -> bool:
         self._check_graph_writable(name)
@@ -457,19 +475,33 @@ class EngineStore:
         """False while warming up: queries are answered, but share the CPU with the reasoner."""
         return self._warm_done.is_set()
 
+    def answered(self) -> bool:
+        """True once a query has been answered (background work at start may begin)."""
+        return self.pool.answered.is_set()
+
     def _warm(self) -> None:
-        with self._write_lock:
-            if self._closed:
-                self._warm_done.set()
-                return
-            try:
-                self.pool.prestart()
+        """Start a query worker loading (unless the load started one), wait for it, then seed
+        the reasoner: ready means both. The seeding waits so that the first answer does not
+        share the two cores of a small machine with it (at a million triples the worker's load
+        and the seeding each take a core for tens of seconds). Queries are answered before,
+        exactly (the stored inferred graph is current), as soon as a worker has loaded; a write
+        that comes first seeds the reasoner itself, and later ones wait for the seeding."""
+        try:
+            while not self._closed and not self.pool.loaded.is_set():
+                self.pool.prestart()  # again if a worker died loading
+                self.pool.loaded.wait(1.0)
+            with self._write_lock:
+                if self._closed:
+                    return
+                started = time.perf_counter()
                 if self._reasoner is not None and not self._seeded:
                     self._refresh()
-            except Exception:
+                    log.info("seeded the reasoner in %.1f s", time.perf_counter() - started)
+        except Exception:
+            if not self._closed:
                 log.exception("warming up failed; the first query or write will try again")
-            finally:
-                self._warm_done.set()
+        finally:
+            self._warm_done.set()
 
     def _refresh(self) -> None:
         inferred = self._seed()
@@ -545,21 +577,35 @@ class EngineStore:
     def _load(self, dataset: Dataset | bytes) -> None:
         """Bulk-load a built dataset, then compute the merge. N-Quads go through `ox.parse`,
         which keeps blank node labels (`Store.bulk_load` renames them, and the journal, the
-        query workers and the build cache name blank nodes by label)."""
+        query workers and the build cache name blank nodes by label). Given N-Quads, the first
+        query worker loads the same bytes and runs the same merge steps meanwhile, in its own
+        process, and gets every change after them; so the first answer waits for one load,
+        not for this one and then a dump of it loaded again."""
+        started = time.perf_counter()
+        steps = merge_steps(self._inferred, self._schema)
+        early = isinstance(dataset, bytes) and self._seeds_from_load()
+        if early:
+            with self._swap_lock:
+                self.pool.restart()
+                self.pool.prestart(("load", dataset), *(("update", text) for text in steps))
         if isinstance(dataset, bytes):
             self._engine.bulk_extend(ox.parse(dataset, format=ox.RdfFormat.N_QUADS))
         else:
             self._engine.bulk_extend(quads_from(dataset))
-        self.rebuild_merge()
+        log.info("loaded the dataset in %.1f s", time.perf_counter() - started)
+        self._rebuild(steps, broadcast=not early)
 
     def rebuild_merge(self) -> None:
         """Compute the merge of the asserted graphs from scratch (after a bulk load, or when
-        opening data written without it), in Oxigraph, one triple once. Triples found in
-        Oxigraph's default graph while the store's own default graph is empty were loaded
-        there (N-Quads, a database of an earlier cajkg): they are the store's own."""
-        own = list(self._engine.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        if own and not self._has_graph(OWN_DEFAULT):  # loaded in Oxigraph's default graph
-            self._engine.extend(ox.Quad(q.subject, q.predicate, q.object, OWN_DEFAULT) for q in own)
+        opening data written without it), in Oxigraph, one triple once (`merge_steps`); the
+        query workers run the same steps on their replicas (the same data, the same result)."""
+        self._rebuild(merge_steps(self._inferred, self._schema), broadcast=True)
+
+    def _rebuild(self, steps: list[str], broadcast: bool) -> None:
+        started = time.perf_counter()
         with self._swap_lock:
-            self._engine.update(merge_update(self._inferred, self._schema))
-            self.pool.restart()
+            for text in steps:
+                self._engine.update(text)
+                if broadcast:
+                    self.pool.post_all(("update", text))
+        log.info("computed the merge in %.1f s", time.perf_counter() - started)

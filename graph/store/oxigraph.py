@@ -117,6 +117,9 @@ class OxigraphStore(EngineStore):
         self._engine.flush()
         self._recorded()
 
+    def _seeds_from_load(self) -> bool:
+        return False
+
     def _worker_seed(self) -> tuple[Any, ...]:
         """A checkpoint of the database for a new query worker (hard links: no copy, no RAM);
         a read-only store, which cannot change under its workers, is shared as it is."""

@@ -4,8 +4,11 @@ on-disk store, a RocksDB checkpoint of it (hard links, so it costs neither memor
 
 Oxigraph cannot be interrupted inside a query, and a thread cannot be killed, so a runaway query
 would hold a core forever. In a process it costs only that process: the pool kills it at the
-deadline and starts another. The replica is loaded from a dump and kept current by the writes
-the parent broadcasts, in order, before any later query. Imports nothing but pyoxigraph.
+deadline and starts another. The replica is loaded from a dump (or, at start, from the same
+N-Quads as the parent, while the parent loads them) and kept current by the writes the parent
+broadcasts, in order, before any later query; it says when its seed is in ("loaded"), so that
+its loading never counts against a query's deadline. Imports nothing but pyoxigraph, and runs
+as a script (not `-m cajkg...`), so that it does not import the package (rdflib) either.
 """
 
 from __future__ import annotations
@@ -46,6 +49,17 @@ class Replica:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self._graphs: list[Any] | None = None
+
+    def load(self, data: bytes) -> None:
+        """Add every quad of an N-Quads dump (`ox.parse` keeps blank node labels, which the
+        broadcast writes name; `Store.load` and `bulk_load` would rename them)."""
+        self.store.bulk_extend(ox.parse(data, format=_NQ))
+        self._graphs = None
+
+    def update(self, text: str) -> None:
+        """Run the SPARQL update the parent ran on the same data (the merge's rebuild)."""
+        self.store.update(text)
+        self._graphs = None
 
     def change(self, remove: bytes, add: bytes) -> None:
         """Apply one write the parent broadcast."""
@@ -130,8 +144,14 @@ def main() -> None:
             replica = Replica(ox.Store(message[1]))
         elif kind == "read-only":
             replica = Replica(ox.Store.read_only(message[1]))
+        elif kind == "load":
+            replica.load(message[1])
+        elif kind == "update":
+            replica.update(message[1])
         elif kind == "change":
             replica.change(message[1], message[2])
+        elif kind == "sync":  # the seed is in: the pool may send queries (and time them)
+            send(outbox, ("loaded",))
         elif kind == "query":
             try:
                 reply = ("ok", answer(replica, *message[1:]))
