@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql.sparql import Update
 from rdflib.query import Result
 from rdflib.term import Node
@@ -46,9 +46,10 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from cajkg.graph import formats
 from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, PREFIXES
-from cajkg.graph.reasoner import Following, Inference, Reasoner
+from cajkg.graph.reasoner import Inference, Reasoner
+from cajkg.graph.reasoner.tracking import Tracking
 
-from . import operations, updates
+from . import operations, remote_write, updates
 from .base import (
     SYSTEM_GRAPHS,
     ChangeListener,
@@ -62,11 +63,13 @@ from .base import (
 )
 from .deadline import Deadlines
 from .engine import result_of
-from .overlay import changes
-from .terms import graph_name, quad_of, rdflib_name, triple_of
+from .terms import graph_name, quad_of
 from .worker import Replica, answer
 
 log = logging.getLogger(__name__)
+
+# Where cajkg keeps the token of the state its last write made (see reasoner.tracking).
+STATE_GRAPH = URIRef("urn:x-cajkg:state")
 
 Quad = tuple[Node, Node, Node, URIRef | None]
 
@@ -245,7 +248,7 @@ class RemoteStore:
         self.services = tuple(services)
         self.graphs_ttl = graphs_ttl
         self.deadlines = Deadlines(workers)
-        self._reasoner = None if reasoner is None else Following(reasoner)
+        self._reasoner = None if reasoner is None else Tracking(reasoner)
         self._write_lock = threading.Lock()
         self._graphs: tuple[float, list[URIRef]] | None = None
         self._own_default: bool | None = None
@@ -298,7 +301,8 @@ class RemoteStore:
             names = [
                 g
                 for g in self.client.graph_names()
-                if g != self.merged_graph and not str(g).startswith(self.system_graphs)
+                if g not in (self.merged_graph, STATE_GRAPH)
+                and not str(g).startswith(self.system_graphs)
             ]
             self._graphs = (now, names)
         return self._graphs[1]
@@ -501,42 +505,168 @@ class RemoteStore:
         }
 
     def _write(self, entry: dict[str, Any], parsed: Update | None = None) -> None:
-        """Compute the change on a local copy of the asserted quads, reason, and send the three
-        changes (asserted, merge, inferred) as one request. One writer at a time (through this
-        process); nothing is sent when the write fails or cannot be reasoned about."""
+        """Compute the write's exact change from what it names (`remote_write`), reason, and send
+        the asserted change, the merge's change and the inferred graph's change as one request.
+        One writer at a time (through this process); nothing is sent when the write fails or
+        cannot be reasoned about."""
         with self._write_lock:
-            before = self._asserted()
-            local = ox.Store()
-            local.extend(quad_of((s, p, o), graph_name(g)) for s, p, o, g in before)
-            parse = self._parse if parsed is None else (lambda _text, _base: parsed)
-            added, removed = changes(local, frozenset(), entry, parse, self._source)
-            after = (before - {_quad(q) for q in removed}) | {_quad(q) for q in added}
-            if after == before:
-                return
-            current: set[Quad] = {_merged(q, self.merged_graph) for q in before}
-            wanted: set[Quad] = {_merged(q, self.merged_graph) for q in after}
-            if self._reasoner is not None:
-                try:
-                    inferred = self._reasoner.infer((s, p, o) for s, p, o, _ in after)
-                except Exception as error:
-                    log.exception("reasoning failed; the write is refused")
-                    raise ForbiddenOperation(
-                        f"the write was refused because reasoning failed: {error}"
-                    ) from error
-                current |= {(*t, self.inferred_graph) for t in self._read(self.inferred_graph)}
-                wanted |= {(s, p, o, self.inferred_graph) for s, p, o in inferred}
-            self._send(before | current, after | wanted)
+            found = remote_write.plan(entry, parsed, self.fetchable)
+            change = None if found.full else self._planned(entry, parsed, found)
+            if change is None:
+                log.info("the write reads the whole store: %s", found.full or "see remote_write")
+                self._apply(*self._whole(entry, parsed))
+            else:
+                self._apply(*change)
             self._graphs = None
+
+    def _planned(
+        self, entry: dict[str, Any], parsed: Update | None, found: remote_write.Plan
+    ) -> tuple[set[Quad], set[Quad]] | None:
+        """The change of a write computed from what it names; None when it needs the whole
+        store after all (DELETE WHERE on the default graph of a union-default store)."""
+        if found.where is not None:
+            solutions = self._solutions(entry, found)
+            if solutions is None:
+                return None
+            deleted, inserted = remote_write.filled(found.where, solutions)
+            held = self._holders((s, p, o) for s, p, o, _ in deleted | inserted)
+            return remote_write.exact(deleted, inserted, lambda q: q[3] in held[q[:3]])
+        known = {(*t, name) for name in found.graphs for t in self._read(name)}
+        held = self._holders(found.triples)
+        known |= {(*t, g) for t, graphs in held.items() for g in graphs if self._asserted_graph(g)}
+        return remote_write.local_change(entry, parsed, known, self._parse, self._source)
+
+    def _solutions(
+        self, entry: dict[str, Any], found: remote_write.Plan
+    ) -> list[remote_write.Solution] | None:
+        """The solutions of the one WHERE clause, evaluated by the remote store over the dataset
+        the embedded stores use, skolem IRIs as blank nodes (the store's own blank nodes can
+        never be addressed again: their solutions are left out)."""
+        op = found.where
+        dataset = remote_write.where_dataset(op, entry, self.merged_graph, self._asserted_names)
+        params: list[tuple[str, str]] = []
+        if dataset is None:
+            if not self._default_is_own():
+                return None
+        else:
+            defaults, named = dataset
+            hidden = [g for g in named if not self._asserted_graph(g)]
+            if op.name == "DeleteWhere":
+                if hidden:
+                    return []  # a graph the store computes matches nothing, as when embedded
+            elif op.using or entry.get("using") or entry.get("using_named"):
+                defaults = [self._chosen(g, infer=False) for g in defaults]
+                named = [self._chosen(g, infer=False) for g in named]
+            if len(defaults) > 1:
+                query = self.prepare(found.where_text)
+                rows = self._merged_here(query, defaults, named, None).bindings
+                return [remote_write.Solution(row) for row in rows]
+            params = [("default-graph-uri", str(g)) for g in defaults]
+            params += [("named-graph-uri", str(g)) for g in named]
+        result = self.client.select(found.where_text, params)
+        solutions = []
+        for row in result.bindings:
+            if any(isinstance(value, BNode) for value in row.values()):
+                log.warning("a solution binds a blank node of the remote store; left out")
+                continue
+            solution = {var: self.skolem.deskolemize(value) for var, value in row.items()}
+            solutions.append(remote_write.Solution(solution))
+        return solutions
+
+    def _asserted_names(self) -> list[URIRef]:
+        return [g for g in self.graph_names() if g != self.inferred_graph]
+
+    def _asserted_graph(self, name: URIRef | None) -> bool:
+        """Whether a graph holds asserted triples (not a computed, system or state graph)."""
+        if name is None:
+            return True
+        computed = (self.merged_graph, self.inferred_graph, STATE_GRAPH)
+        return name not in computed and not str(name).startswith(self.system_graphs)
+
+    def _holders(self, triples: Iterable[tuple[Node, Node, Node]]) -> remote_write.Holders:
+        """Every graph holding each triple (one query per few hundred triples)."""
+        wanted = {t: next(iter(self.skolem.triples([t]))) for t in triples}
+        found = remote_write.holders(
+            self.client.select, wanted.values(), self.merged_graph, self._default_is_own()
+        )
+        return {t: found[sk] for t, sk in wanted.items()}
+
+    def _whole(
+        self, entry: dict[str, Any], parsed: Update | None
+    ) -> tuple[set[Quad], set[Quad], bool]:
+        """The change of a write computed on a local copy of every asserted quad: the path of
+        the writes `remote_write.plan` cannot bound (DROP ALL, a WHERE after another
+        operation, ...). The flag says whether the write leaves the store empty."""
+        before = self._asserted()
+        added, removed = remote_write.local_change(entry, parsed, before, self._parse, self._source)
+        return added, removed, not (before - removed) and not added
+
+    def _apply(self, added: set[Quad], removed: set[Quad], empty: bool = False) -> None:
+        """Send the asserted change, the merge's change and the inferred graph's change as one
+        request. A triple leaves the merge only when no asserted graph holds it any more. An
+        `empty` store afterwards holds nothing, not even the state token."""
+        if not added and not removed:
+            return
+        held = self._holders({q[:3] for q in added | removed})
+        merge_added: set[tuple[Node, Node, Node]] = set()
+        merge_removed: set[tuple[Node, Node, Node]] = set()
+        for triple, graphs in held.items():
+            after = {g for g in graphs if self._asserted_graph(g)}
+            after -= {q[3] for q in removed if q[:3] == triple}
+            after |= {q[3] for q in added if q[:3] == triple}
+            if after and self.merged_graph not in graphs:
+                merge_added.add(triple)
+            elif not after and self.merged_graph in graphs:
+                merge_removed.add(triple)
+        current = set(removed) | {(*t, self.merged_graph) for t in merge_removed}
+        wanted = set(added) | {(*t, self.merged_graph) for t in merge_added}
+        token = None if empty else str(uuid.uuid4())
+        if self._reasoner is not None:
+            try:
+                delta = self._reasoner.change(
+                    merge_added, merge_removed, self._token(), self._merge_triples
+                )
+            except Exception as error:
+                log.exception("reasoning failed; the write is refused")
+                raise ForbiddenOperation(
+                    f"the write was refused because reasoning failed: {error}"
+                ) from error
+            inferred = self.inferred_graph
+            if delta.reset:
+                now = {(*t, inferred) for t in self._read(inferred)}
+                then = {(*t, inferred) for t in delta.added}
+                current |= now - then
+                wanted |= then - now
+            else:
+                current |= {(*t, inferred) for t in delta.removed}
+                wanted |= {(*t, inferred) for t in delta.added}
+        self._send(current - wanted, wanted - current, token)
+        if self._reasoner is not None and token is not None:
+            self._reasoner.wrote(token)
+
+    def _token(self) -> str | None:
+        """The token of the state the store holds (None before cajkg's first write)."""
+        result = self.client.select(
+            f"SELECT ?token WHERE {{ GRAPH {STATE_GRAPH.n3()} {{ ?s ?p ?token }} }}"
+        )
+        tokens = [str(row[Variable("token")]) for row in result.bindings]
+        return tokens[0] if len(tokens) == 1 else None
+
+    def _merge_triples(self) -> Iterable[tuple[Node, Node, Node]]:
+        return self._read(self.merged_graph)
 
     def _source(self, dataset: Dataset, iri: URIRef) -> Graph:
         return updates.graph_source(dataset, iri, self.fetchable)
 
-    def _send(self, current: set[Quad], wanted: set[Quad]) -> None:
-        """Turn `current` into `wanted` in one request, blank nodes as skolem IRIs."""
-        removed, added = current - wanted, wanted - current
+    def _send(self, removed: set[Quad], added: set[Quad], token: str | None) -> None:
+        """Remove and add the quads in one request, blank nodes as skolem IRIs, with the token
+        of the state they make (None: no token)."""
         requests = [operations.delete_data(g, self._skolem(t)) for g, t in _by_graph(removed)]
         requests += [operations.insert_data(g, self._skolem(t)) for g, t in _by_graph(added)]
         if requests:
+            requests.append(operations.drop(STATE_GRAPH))
+            if token is not None:
+                requests.append(operations.insert_data(STATE_GRAPH, [_state_triple(token)]))
             self.client.update(operations.sequence(*requests))
             notify(self.listeners, list(added), list(removed))
 
@@ -544,14 +674,8 @@ class RemoteStore:
         return list(self.skolem.triples(triples))
 
 
-def _quad(quad: Any) -> Quad:
-    """An rdflib quad of a pyoxigraph quad (None for the default graph)."""
-    triple = triple_of(quad)
-    return (triple[0], triple[1], triple[2], rdflib_name(quad.graph_name))
-
-
-def _merged(quad: Quad, merged: URIRef) -> Quad:
-    return (quad[0], quad[1], quad[2], merged)
+def _state_triple(token: str) -> tuple[Node, Node, Node]:
+    return (STATE_GRAPH, STATE_GRAPH, Literal(token))
 
 
 def _by_graph(quads: Iterable[Quad]) -> list[tuple[URIRef | None, list[tuple[Node, Node, Node]]]]:
