@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql.sparql import Update
 from rdflib.query import Result
 from rdflib.term import Node
@@ -46,7 +46,10 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from cajkg.graph import formats
 from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, PREFIXES
-from cajkg.graph.reasoner import Inference, Reasoner
+from cajkg.graph.reasoner import IncrementalReasoner, Inference, Reasoner
+from cajkg.graph.reasoner.delta import Delta
+from cajkg.graph.reasoner.neighbourhood import Fetched, Neighbourhood
+from cajkg.graph.reasoner.tbox import META_CLASSES, SCHEMA_PREDICATES, UNCOMPILED
 from cajkg.graph.reasoner.tracking import Tracking
 
 from . import operations, remote_write, updates
@@ -248,7 +251,12 @@ class RemoteStore:
         self.services = tuple(services)
         self.graphs_ttl = graphs_ttl
         self.deadlines = Deadlines(workers)
-        self._reasoner = None if reasoner is None else Tracking(reasoner)
+        self._reasoner: Neighbourhood | Tracking | None = None
+        if isinstance(reasoner, IncrementalReasoner):
+            self._reasoner = Neighbourhood(self)
+        elif reasoner is not None:
+            self._reasoner = Tracking(reasoner)
+        self._written: str | None = None  # the state token of this process's last write
         self._write_lock = threading.Lock()
         self._graphs: tuple[float, list[URIRef]] | None = None
         self._own_default: bool | None = None
@@ -621,16 +629,8 @@ class RemoteStore:
         current = set(removed) | {(*t, self.merged_graph) for t in merge_removed}
         wanted = set(added) | {(*t, self.merged_graph) for t in merge_added}
         token = None if empty else str(uuid.uuid4())
-        if self._reasoner is not None:
-            try:
-                delta = self._reasoner.change(
-                    merge_added, merge_removed, self._token(), self._merge_triples
-                )
-            except Exception as error:
-                log.exception("reasoning failed; the write is refused")
-                raise ForbiddenOperation(
-                    f"the write was refused because reasoning failed: {error}"
-                ) from error
+        delta = self._infer(merge_added, merge_removed)
+        if delta is not None:
             inferred = self.inferred_graph
             if delta.reset:
                 now = {(*t, inferred) for t in self._read(inferred)}
@@ -641,8 +641,33 @@ class RemoteStore:
                 current |= {(*t, inferred) for t in delta.removed}
                 wanted |= {(*t, inferred) for t in delta.added}
         self._send(current - wanted, wanted - current, token)
-        if self._reasoner is not None and token is not None:
+        self._written = token
+        if isinstance(self._reasoner, Tracking) and token is not None:
             self._reasoner.wrote(token)
+
+    def _infer(
+        self, added: set[tuple[Node, Node, Node]], removed: set[tuple[Node, Node, Node]]
+    ) -> Delta | None:
+        """The inferred graph's change for a change of the merge (None: no reasoner)."""
+        if self._reasoner is None:
+            return None
+        try:
+            if isinstance(self._reasoner, Neighbourhood):
+                if self._token() != self._written:
+                    self._reasoner.forget()  # another process wrote: the TBox may have changed
+                delta = self._reasoner.change(added, removed)
+                log.debug(
+                    "reasoned in %d rounds over %d fetched triples",
+                    self._reasoner.last_rounds,
+                    self._reasoner.last_fetched,
+                )
+                return delta
+            return self._reasoner.change(added, removed, self._token(), self._merge_triples)
+        except Exception as error:
+            log.exception("reasoning failed; the write is refused")
+            raise ForbiddenOperation(
+                f"the write was refused because reasoning failed: {error}"
+            ) from error
 
     def _token(self) -> str | None:
         """The token of the state the store holds (None before cajkg's first write)."""
@@ -654,6 +679,65 @@ class RemoteStore:
 
     def _merge_triples(self) -> Iterable[tuple[Node, Node, Node]]:
         return self._read(self.merged_graph)
+
+    # -- what the reasoner reads (reasoner.neighbourhood.Source) -----------------------------
+
+    def merge_triples(self) -> Iterable[tuple[Node, Node, Node]]:
+        """The whole merge, for the changes the neighbourhood does not follow."""
+        log.info("reasoning over the whole merge")
+        return self._read(self.merged_graph)
+
+    def schema_triples(self) -> Iterable[tuple[Node, Node, Node]]:
+        """The merge's schema triples and RDF lists (the TBox)."""
+        predicates = [*SCHEMA_PREDICATES, *UNCOMPILED, RDF.first, RDF.rest]
+        text = remote_write.schema_query(self.merged_graph, predicates, META_CLASSES)
+        return self.skolem.triples(self._own(self.client.construct(text)), back=True)
+
+    def closure_around(
+        self,
+        outgoing: list[tuple[Node, Node | None]],
+        incoming: list[tuple[Node | None, Node]],
+        predicates: list[Node],
+        uses: list[Node],
+        limit: int,
+    ) -> Fetched:
+        """The merge's and the inferred graph's triples the reasoner looked up."""
+        graphs = (self.merged_graph, self.inferred_graph)
+        sk = self.skolem.skolemize
+        fetched = Fetched()
+        texts = []
+        if outgoing or incoming:
+            out = [(sk(s), p) for s, p in outgoing]
+            into = [(p, sk(o)) for p, o in incoming]
+            texts.append(remote_write.around_query(graphs, out, into))
+        for predicate in predicates:
+            texts.append(remote_write.predicate_query(graphs, predicate, limit + 1))
+            rows = self.client.select(texts.pop()).bindings
+            if len(rows) > limit:
+                fetched.partial.add(predicate)
+            self._fetched(rows, fetched)
+        for text in texts:
+            self._fetched(self.client.select(text).bindings, fetched)
+        if uses:
+            rows = self.client.select(remote_write.uses_query(graphs, uses)).bindings
+            fetched.used = {row[Variable("p")] for row in rows}
+        return fetched
+
+    def _fetched(self, rows: Iterable[dict[Variable, Node]], into: Fetched) -> None:
+        back = self.skolem.deskolemize
+        for row in rows:
+            s, p, o = (row[Variable(v)] for v in "spo")
+            if isinstance(s, BNode) or isinstance(o, BNode):
+                continue  # the remote store's own blank nodes: never written by cajkg
+            triple = (back(s), p, back(o))
+            found = into.asserted if row[Variable("g")] == self.merged_graph else into.inferred
+            found.append(triple)
+
+    def _own(self, graph: Graph) -> Graph:
+        """The graph without the remote store's own blank nodes."""
+        for triple in [t for t in graph if any(isinstance(term, BNode) for term in t)]:
+            graph.remove(triple)
+        return graph
 
     def _source(self, dataset: Dataset, iri: URIRef) -> Graph:
         return updates.graph_source(dataset, iri, self.fetchable)

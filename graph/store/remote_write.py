@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import URIRef, Variable
+from rdflib import RDF, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Update
 from rdflib.term import Node
@@ -238,3 +238,59 @@ def as_quad(quad: Any) -> Quad:
     """An rdflib quad of a pyoxigraph quad (None for the default graph)."""
     triple = triple_of(quad)
     return (triple[0], triple[1], triple[2], rdflib_name(quad.graph_name))
+
+
+def _graphs_values(graphs: Sequence[URIRef]) -> str:
+    return "VALUES ?g { " + " ".join(g.n3() for g in graphs) + " }"
+
+
+def _pairs(variables: str, pairs: Sequence[tuple[Node | None, Node | None]]) -> str:
+    rows = " ".join(
+        "(" + " ".join("UNDEF" if term is None else term.n3() for term in pair) + ")"
+        for pair in pairs
+    )
+    return f"VALUES ({variables}) {{ {rows} }}"
+
+
+def around_query(
+    graphs: Sequence[URIRef],
+    outgoing: Sequence[tuple[Node, Node | None]],
+    incoming: Sequence[tuple[Node | None, Node]],
+) -> str:
+    """The triples of `graphs` with these subjects (and predicates) or objects (and predicates);
+    None stands for any predicate."""
+    blocks = []
+    if outgoing:
+        blocks.append(f"{{ {_pairs('?s ?p', outgoing)} GRAPH ?g {{ ?s ?p ?o }} }}")
+    if incoming:
+        blocks.append(f"{{ {_pairs('?p ?o', incoming)} GRAPH ?g {{ ?s ?p ?o }} }}")
+    body = " UNION ".join(blocks)
+    return f"SELECT ?s ?p ?o ?g WHERE {{ {_graphs_values(graphs)} {body} }}"
+
+
+def predicate_query(graphs: Sequence[URIRef], predicate: Node, limit: int) -> str:
+    """At most `limit` triples of one predicate in `graphs`."""
+    return (
+        f"SELECT ?s ?p ?o ?g WHERE {{ {_graphs_values(graphs)} BIND({predicate.n3()} AS ?p) "
+        f"GRAPH ?g {{ ?s {predicate.n3()} ?o }} }} LIMIT {limit}"
+    )
+
+
+def uses_query(graphs: Sequence[URIRef], predicates: Sequence[Node]) -> str:
+    """Which of the predicates some triple of `graphs` has."""
+    values = " ".join(p.n3() for p in predicates)
+    return (
+        f"SELECT ?p WHERE {{ VALUES ?p {{ {values} }} "
+        f"FILTER EXISTS {{ {_graphs_values(graphs)} GRAPH ?g {{ ?s ?p ?o }} }} }}"
+    )
+
+
+def schema_query(merged: URIRef, predicates: Sequence[Node], classes: Sequence[Node]) -> str:
+    """The merge's triples with these predicates, and its `x rdf:type C` for these classes."""
+    p_values = " ".join(p.n3() for p in predicates)
+    c_values = " ".join(c.n3() for c in classes)
+    return (
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH " + merged.n3() + " { "
+        f"{{ VALUES ?p {{ {p_values} }} ?s ?p ?o }} UNION "
+        f"{{ VALUES ?o {{ {c_values} }} ?s a ?o BIND({RDF.type.n3()} AS ?p) }} }} }}"
+    )
