@@ -202,6 +202,8 @@ class Neighbourhood:
         self.limit = limit
         self.rounds = rounds
         self.base: Materializer | None = None  # the TBox, compiled
+        self._base_maps: tuple[dict[int, Any], ...] = ({}, {}, {})
+        self._base_asserted: set[Triple] = set()
         self._closure: set[Triple] = set()  # fetched closure triples (asserted and inferred)
         self._asserted: set[Triple] = set()
         self._out: set[Out] = set()
@@ -251,7 +253,7 @@ class Neighbourhood:
         if not added and not removed:
             return Delta()
         if self.base is None:
-            self.base = Materializer(self.source.schema_triples())
+            self.base = self._compile()
         base = self.base
         encode, schema = base.terms.encode, base.schema
         touched = [encode(t) for t in (*added, *removed)]
@@ -263,8 +265,12 @@ class Neighbourhood:
         self._out, self._in, self._predicates = set(), set(), set()
         self._partial, self.uses = set(), {}
         wanted = LazyIndex(self)
-        for s, _, o in touched:
+        v = base.terms
+        for s, p, o in touched:
             wanted.missing_out |= {(s, None), (o, None)}
+            wanted.missing_in.add((None, s))
+            if p != v.TYPE and not v.literal[o]:
+                wanted.missing_in.add((None, o))
         self.last_fetched = 0
         for run in range(self.rounds):
             if not self._fetch(wanted):
@@ -333,11 +339,22 @@ class Neighbourhood:
     def _local(self) -> Materializer:
         """A materializer over the TBox's closure and the fetched triples."""
         assert self.base is not None
-        base = self.base
         idx = LazyIndex(self)
-        for t in base.idx:
-            idx.add(t)
-        for t in self._closure:
-            idx.add(t)
-        asserted = {t for t in base.idx if base.is_asserted(t)} | self._asserted
-        return Materializer.over(base.terms, base.schema, idx, asserted)
+        spo, pos, osp = self._base_maps
+        for mine, theirs in ((idx.spo, spo), (idx.pos, pos), (idx.osp, osp)):
+            dict.update(
+                mine, {a: {b: set(c) for b, c in inner.items()} for a, inner in theirs.items()}
+            )
+        idx.size = self.base.idx.size
+        with idx.unrecorded():
+            for t in self._closure:
+                Index.add(idx, t)
+        asserted = self._base_asserted | self._asserted
+        return Materializer.over(self.base.terms, self.base.schema, idx, asserted)
+
+    def _compile(self) -> Materializer:
+        """The TBox's materializer, and what each run copies from it."""
+        base = Materializer(self.source.schema_triples())
+        self._base_maps = (base.idx.spo, base.idx.pos, base.idx.osp)
+        self._base_asserted = {t for t in base.idx if base.is_asserted(t)}
+        return base

@@ -244,12 +244,8 @@ def _graphs_values(graphs: Sequence[URIRef]) -> str:
     return "VALUES ?g { " + " ".join(g.n3() for g in graphs) + " }"
 
 
-def _pairs(variables: str, pairs: Sequence[tuple[Node | None, Node | None]]) -> str:
-    rows = " ".join(
-        "(" + " ".join("UNDEF" if term is None else term.n3() for term in pair) + ")"
-        for pair in pairs
-    )
-    return f"VALUES ({variables}) {{ {rows} }}"
+def _rows(pairs: Iterable[tuple[Node, ...]]) -> str:
+    return " ".join("(" + " ".join(term.n3() for term in pair) + ")" for pair in pairs)
 
 
 def around_query(
@@ -258,12 +254,18 @@ def around_query(
     incoming: Sequence[tuple[Node | None, Node]],
 ) -> str:
     """The triples of `graphs` with these subjects (and predicates) or objects (and predicates);
-    None stands for any predicate."""
+    None stands for any predicate. One VALUES block per shape of lookup, which stores answer
+    from their indexes (a UNION of one pattern per lookup is several times slower)."""
     blocks = []
-    if outgoing:
-        blocks.append(f"{{ {_pairs('?s ?p', outgoing)} GRAPH ?g {{ ?s ?p ?o }} }}")
-    if incoming:
-        blocks.append(f"{{ {_pairs('?p ?o', incoming)} GRAPH ?g {{ ?s ?p ?o }} }}")
+    shapes = (
+        ("?s ?p", [(s, p) for s, p in outgoing if p is not None]),
+        ("?s", [(s,) for s, p in outgoing if p is None]),
+        ("?p ?o", [(p, o) for p, o in incoming if p is not None]),
+        ("?o", [(o,) for p, o in incoming if p is None]),
+    )
+    for variables, rows in shapes:
+        if rows:
+            blocks.append(f"{{ VALUES ({variables}) {{ {_rows(rows)} }} GRAPH ?g {{ ?s ?p ?o }} }}")
     body = " UNION ".join(blocks)
     return f"SELECT ?s ?p ?o ?g WHERE {{ {_graphs_values(graphs)} {body} }}"
 
