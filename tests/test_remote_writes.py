@@ -136,6 +136,7 @@ def test_writes_keep_the_same_graphs_as_the_memory_store(stores, caplog):
         remote.update(PREFIXES + text)
         _same(memory, remote, what)
     assert "reads the whole store" not in caplog.text
+    assert "reasoning over the whole merge" not in caplog.text
     assert _graph(remote, URIRef(f"{T}6")), "the USING write matched nothing"
     assert len(_graph(remote, URIRef(f"{T}4"))) == 1
 
@@ -189,3 +190,19 @@ def test_a_write_by_another_process_is_noticed(stores, tmp_path: Path):
     remote.update(text)
     _same(memory, remote, "after another process wrote")
     assert remote.query(PREFIXES + "ASK { cjr:Himeji cajkg:locatedIn cjr:Asia }").askAnswer
+
+
+def test_a_schema_change_is_reasoned_over_the_whole_merge(stores, caplog):
+    memory, remote, _ = stores
+    caplog.set_level(logging.INFO, logger="cajkg.graph.store.remote")
+    schema = PREFIXES + (
+        "INSERT DATA { GRAPH cjg:t3 { cajkg:twinnedWith a owl:ObjectProperty , "
+        "owl:SymmetricProperty } }"
+    )
+    data = PREFIXES + "INSERT DATA { GRAPH cjg:t3 { cjr:Nara cajkg:twinnedWith cjr:Osaka } }"
+    for text in (schema, data):
+        memory.update(text)
+        remote.update(text)
+        _same(memory, remote, text)
+    assert "reasoning over the whole merge" in caplog.text
+    assert remote.query(PREFIXES + "ASK { cjr:Osaka cajkg:twinnedWith cjr:Nara }").askAnswer

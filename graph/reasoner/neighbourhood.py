@@ -52,6 +52,19 @@ class Fetched:
     used: set[Node] = field(default_factory=set)
 
 
+@dataclass
+class Lookups:
+    """What a run looked up and was not fetched: triples with these subjects (and predicates;
+    None: any), with these objects (and predicates), with these predicates (at most `limit`
+    each), and whether some triple has each of the predicates `uses`."""
+
+    outgoing: list[tuple[Node, Node | None]]
+    incoming: list[tuple[Node | None, Node]]
+    predicates: list[Node]
+    uses: list[Node]
+    limit: int
+
+
 class Source(Protocol):
     """The store side: where the merge and the inferred graph are."""
 
@@ -60,17 +73,8 @@ class Source(Protocol):
         schema, and every RDF list)."""
         ...
 
-    def closure_around(
-        self,
-        outgoing: list[tuple[Node, Node | None]],
-        incoming: list[tuple[Node | None, Node]],
-        predicates: list[Node],
-        uses: list[Node],
-        limit: int,
-    ) -> Fetched:
-        """The merge's and the inferred graph's triples with these subjects (and predicates),
-        with these objects (and predicates), with these predicates (at most `limit` each), and
-        which of the predicates `uses` some triple has."""
+    def closure_around(self, lookups: Lookups) -> Fetched:
+        """The merge's and the inferred graph's triples the lookups ask for."""
         ...
 
     def merge_triples(self) -> Iterable[RDFTriple]:
@@ -316,13 +320,14 @@ class Neighbourhood:
         name = terms.terms.__getitem__
         if wanted.missing_predicates & self._partial:
             return False
-        fetched = self.source.closure_around(
+        lookups = Lookups(
             [(name(s), None if p is None else name(p)) for s, p in wanted.missing_out],
             [(None if p is None else name(p), name(o)) for p, o in wanted.missing_in],
             [name(p) for p in wanted.missing_predicates],
             [name(p) for p in wanted.missing_uses],
             self.limit,
         )
+        fetched = self.source.closure_around(lookups)
         self._out |= wanted.missing_out
         self._in |= wanted.missing_in
         partial = {terms.id(p) for p in fetched.partial}

@@ -48,7 +48,7 @@ from cajkg.graph import formats
 from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, PREFIXES
 from cajkg.graph.reasoner import IncrementalReasoner, Inference, Reasoner
 from cajkg.graph.reasoner.delta import Delta
-from cajkg.graph.reasoner.neighbourhood import Fetched, Neighbourhood
+from cajkg.graph.reasoner.neighbourhood import Fetched, Lookups, Neighbourhood
 from cajkg.graph.reasoner.tbox import META_CLASSES, SCHEMA_PREDICATES, UNCOMPILED
 from cajkg.graph.reasoner.tracking import Tracking
 
@@ -693,15 +693,10 @@ class RemoteStore:
         text = remote_write.schema_query(self.merged_graph, predicates, META_CLASSES)
         return self.skolem.triples(self._own(self.client.construct(text)), back=True)
 
-    def closure_around(
-        self,
-        outgoing: list[tuple[Node, Node | None]],
-        incoming: list[tuple[Node | None, Node]],
-        predicates: list[Node],
-        uses: list[Node],
-        limit: int,
-    ) -> Fetched:
+    def closure_around(self, lookups: Lookups) -> Fetched:
         """The merge's and the inferred graph's triples the reasoner looked up."""
+        outgoing, incoming, predicates = lookups.outgoing, lookups.incoming, lookups.predicates
+        uses, limit = lookups.uses, lookups.limit
         graphs = (self.merged_graph, self.inferred_graph)
         sk = self.skolem.skolemize
         fetched = Fetched()
