@@ -214,7 +214,9 @@ class Neighbourhood:
         self._in: set[In] = set()
         self._predicates: set[int] = set()
         self._partial: set[int] = set()  # predicates fetched up to the limit only
-        self.uses: dict[int, bool] = {}  # whether the closure has a triple with the predicate
+        # whether the closure has a triple with the predicate; kept across writes (until
+        # `forget`) but for the predicates a write changes
+        self.uses: dict[int, bool] = {}
         self.last_rounds = 0  # how many runs the last change took (for tests and logs)
         self.last_fetched = 0  # how many closure triples it fetched
 
@@ -250,6 +252,7 @@ class Neighbourhood:
     def forget(self) -> None:
         """Drop the compiled TBox (another process wrote, or a write changed the schema)."""
         self.base = None
+        self.uses = {}
 
     def change(self, added: Iterable[RDFTriple], removed: Iterable[RDFTriple]) -> Delta:
         """The inferred graph's change for one change of the merge."""
@@ -267,7 +270,7 @@ class Neighbourhood:
             return self.full(added, removed)
         self._closure, self._asserted = set(), set()
         self._out, self._in, self._predicates = set(), set(), set()
-        self._partial, self.uses = set(), {}
+        self._partial = set()
         wanted = LazyIndex(self)
         v = base.terms
         for s, p, o in touched:
@@ -293,12 +296,15 @@ class Neighbourhood:
                 self.last_rounds = run + 1
                 if error is not None:
                     raise error
-                return gone.then(came, local.inferred_triples)
+                delta = gone.then(came, local.inferred_triples)
+                for t in (*added, *removed, *delta.added, *delta.removed):
+                    self.uses.pop(base.terms.id(t[1]), None)
+                return delta
         return self.full(added, removed)
 
     def full(self, added: list[RDFTriple], removed: list[RDFTriple]) -> Delta:
         """The whole closure from the whole merge: a reset Delta (the whole inferred graph)."""
-        self.base = None
+        self.forget()
         self.last_rounds = 0
         whole = Materializer(self.source.merge_triples())
         start = set(whole.inferred_triples())
