@@ -525,7 +525,6 @@ class RemoteStore:
                 self._apply(*self._whole(entry, parsed))
             else:
                 self._apply(*change)
-            self._graphs = None
 
     def _planned(
         self, entry: dict[str, Any], parsed: Update | None, found: remote_write.Plan
@@ -642,8 +641,23 @@ class RemoteStore:
                 wanted |= {(*t, inferred) for t in delta.added}
         self._send(current - wanted, wanted - current, token)
         self._written = token
+        self._follow_graphs(wanted - current, current - wanted)
         if isinstance(self._reasoner, Tracking) and token is not None:
             self._reasoner.wrote(token)
+
+    def _follow_graphs(self, added: set[Quad], removed: set[Quad]) -> None:
+        """Keep the cached graph list current after a write through this process, instead of
+        listing the store's graphs again (a scan of every quad on most stores): a graph written
+        into exists, and a graph that lost quads is asked whether it still holds any."""
+        if self._graphs is None:
+            return
+        names = set(self._graphs[1]) | {q[3] for q in added if q[3] is not None}
+        emptied = {q[3] for q in removed if q[3] is not None} - {q[3] for q in added}
+        if emptied:
+            rows = self.client.select(remote_write.holding_query(sorted(emptied))).bindings
+            names -= emptied - {row[Variable("g")] for row in rows}
+        kept = [g for g in names if self._asserted_graph(g) or g == self.inferred_graph]
+        self._graphs = (self._graphs[0], sorted(kept))
 
     def _infer(
         self, added: set[tuple[Node, Node, Node]], removed: set[tuple[Node, Node, Node]]

@@ -298,3 +298,10 @@ def schema_query(merged: URIRef, predicates: Sequence[Node], classes: Sequence[N
         f"{{ VALUES ?p {{ {p_values} }} ?s ?p ?o }} UNION "
         f"{{ VALUES ?o {{ {c_values} }} ?s a ?o BIND({RDF.type.n3()} AS ?p) }} }} }}"
     )
+
+
+def holding_query(graphs: Sequence[URIRef]) -> str:
+    """Which of the graphs hold at least one triple."""
+    values = " ".join(g.n3() for g in graphs)
+    exists = "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } }"
+    return f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} {exists} }}"
