@@ -15,12 +15,14 @@ one batch could never be met again by the next one, nor by the inferred graph. c
 writes blank nodes as skolem IRIs (`BASE .well-known/genid/<label>`, RDF 1.1 §3.5) and turns
 them back into blank nodes in every answer.
 
-Writes: cajkg reads the asserted quads, computes the write's exact change on a local copy (the
-same update machinery as the embedded stores, so USING, WITH and the protocol's graphs mean the
-same everywhere), runs the reasoner, and sends the asserted change, the merge's change and the
-inferred graph's change as one update request: readers never see new facts without their
-inferences. A write whose inferences cannot be computed sends nothing. The timeout is enforced
-by cajkg on the client side for queries (configure the server's own timeout too).
+Writes: cajkg computes the write's exact change from what the write names (`remote_write`: the
+existence of the named quads, the graphs an operation reads, a WHERE clause evaluated by the
+remote store), reasons from the neighbourhood of the change (`reasoner.neighbourhood`: cajkg
+holds the TBox, never the asserted graph), and sends the asserted change, the merge's change,
+the inferred graph's change and a new state token as one update request: readers never see new
+facts without their inferences. A write whose inferences cannot be computed sends nothing. The
+timeout is enforced by cajkg on the client side for queries (configure the server's own
+timeout too).
 """
 
 from __future__ import annotations
@@ -389,8 +391,8 @@ class RemoteStore:
         """Compute the update's change here and send it with its inferences, as one request.
 
         The WHERE clause reads the merge of the asserted graphs, as on the embedded stores;
-        USING, WITH and using-graph-uri narrow it. `timeout` is not applied: the change is
-        computed on a local copy, and the one request that carries it is atomic."""
+        USING, WITH and using-graph-uri narrow it. `timeout` is not applied: the one request
+        that carries the change is atomic, and stopping halfway would leave nothing to undo."""
         parsed = self._parse(text, base, using=bool(using_graphs or using_named_graphs))
         entry = {
             "op": "update",
