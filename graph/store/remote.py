@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql.sparql import Update
 from rdflib.query import Result
 from rdflib.term import Node
@@ -50,8 +50,7 @@ from cajkg.graph import formats
 from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, PREFIXES
 from cajkg.graph.reasoner import IncrementalReasoner, Inference, Reasoner
 from cajkg.graph.reasoner.delta import Delta
-from cajkg.graph.reasoner.neighbourhood import Fetched, Lookups, Neighbourhood
-from cajkg.graph.reasoner.tbox import META_CLASSES, SCHEMA_PREDICATES, UNCOMPILED
+from cajkg.graph.reasoner.neighbourhood import Neighbourhood
 from cajkg.graph.reasoner.tracking import Tracking
 
 from . import operations, remote_write, updates
@@ -68,6 +67,7 @@ from .base import (
 )
 from .deadline import Deadlines
 from .engine import result_of
+from .remote_closure import RemoteClosure
 from .terms import graph_name, quad_of
 from .worker import Replica, answer
 
@@ -255,7 +255,7 @@ class RemoteStore:
         self.deadlines = Deadlines(workers)
         self._reasoner: Neighbourhood | Tracking | None = None
         if isinstance(reasoner, IncrementalReasoner):
-            self._reasoner = Neighbourhood(self)
+            self._reasoner = Neighbourhood(RemoteClosure(self))
         elif reasoner is not None:
             self._reasoner = Tracking(reasoner)
         self._written: str | None = None  # the state token of this process's last write
@@ -695,60 +695,6 @@ class RemoteStore:
 
     def _merge_triples(self) -> Iterable[tuple[Node, Node, Node]]:
         return self._read(self.merged_graph)
-
-    # -- what the reasoner reads (reasoner.neighbourhood.Source) -----------------------------
-
-    def merge_triples(self) -> Iterable[tuple[Node, Node, Node]]:
-        """The whole merge, for the changes the neighbourhood does not follow."""
-        log.info("reasoning over the whole merge")
-        return self._read(self.merged_graph)
-
-    def schema_triples(self) -> Iterable[tuple[Node, Node, Node]]:
-        """The merge's schema triples and RDF lists (the TBox)."""
-        predicates = [*SCHEMA_PREDICATES, *UNCOMPILED, RDF.first, RDF.rest]
-        text = remote_write.schema_query(self.merged_graph, predicates, META_CLASSES)
-        return self.skolem.triples(self._own(self.client.construct(text)), back=True)
-
-    def closure_around(self, lookups: Lookups) -> Fetched:
-        """The merge's and the inferred graph's triples the reasoner looked up."""
-        outgoing, incoming, predicates = lookups.outgoing, lookups.incoming, lookups.predicates
-        uses, limit = lookups.uses, lookups.limit
-        graphs = (self.merged_graph, self.inferred_graph)
-        sk = self.skolem.skolemize
-        fetched = Fetched()
-        texts = []
-        if outgoing or incoming:
-            out = [(sk(s), p) for s, p in outgoing]
-            into = [(p, sk(o)) for p, o in incoming]
-            texts.append(remote_write.around_query(graphs, out, into))
-        for predicate in predicates:
-            texts.append(remote_write.predicate_query(graphs, predicate, limit + 1))
-            rows = self.client.select(texts.pop()).bindings
-            if len(rows) > limit:
-                fetched.partial.add(predicate)
-            self._fetched(rows, fetched)
-        for text in texts:
-            self._fetched(self.client.select(text).bindings, fetched)
-        if uses:
-            rows = self.client.select(remote_write.uses_query(graphs, uses)).bindings
-            fetched.used = {row[Variable("p")] for row in rows}
-        return fetched
-
-    def _fetched(self, rows: Iterable[dict[Variable, Node]], into: Fetched) -> None:
-        back = self.skolem.deskolemize
-        for row in rows:
-            s, p, o = (row[Variable(v)] for v in "spo")
-            if isinstance(s, BNode) or isinstance(o, BNode):
-                continue  # the remote store's own blank nodes: never written by cajkg
-            triple = (back(s), p, back(o))
-            found = into.asserted if row[Variable("g")] == self.merged_graph else into.inferred
-            found.append(triple)
-
-    def _own(self, graph: Graph) -> Graph:
-        """The graph without the remote store's own blank nodes."""
-        for triple in [t for t in graph if any(isinstance(term, BNode) for term in t)]:
-            graph.remove(triple)
-        return graph
 
     def _source(self, dataset: Dataset, iri: URIRef) -> Graph:
         return updates.graph_source(dataset, iri, self.fetchable)
