@@ -201,8 +201,11 @@ class LazyIndex(Index):
 class Neighbourhood:
     """The incremental reasoner's rules over the part of a store's closure a change reaches."""
 
-    def __init__(self, source: Source, limit: int = 5000, rounds: int = 32) -> None:
+    def __init__(
+        self, source: Source, limit: int = 5000, rounds: int = 32, max_terms: int = 200_000
+    ) -> None:
         self.source = source
+        self.max_terms = max_terms
         self.limit = limit
         self.rounds = rounds
         self.base: Materializer | None = None  # the TBox, compiled
@@ -259,6 +262,8 @@ class Neighbourhood:
         added, removed = list(added), list(removed)
         if not added and not removed:
             return Delta()
+        if self.base is not None and len(self.base.terms.terms) > self.max_terms:
+            self.forget()  # the interned terms of past writes: compile the TBox afresh
         if self.base is None:
             self.base = self._compile()
         base = self.base
