@@ -103,6 +103,13 @@ def stores(tmp_path_factory) -> Iterator[tuple[object, RemoteStore, OxigraphServ
     server.kill()
 
 
+@pytest.fixture
+def logged(caplog):
+    """What the sparql store logs (which path a write took)."""
+    caplog.set_level(logging.INFO, logger="cajkg.graph.store.remote")
+    return caplog
+
+
 def _graph(store, name: URIRef) -> Graph:
     text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {name.n3()} {{ ?s ?p ?o }} }}"
     return store.query(text).graph
@@ -128,15 +135,19 @@ def _same(memory, remote: RemoteStore, what: str) -> None:
         assert isomorphic(_graph(memory, name), _graph(remote, name)), (what, name)
 
 
-def test_writes_keep_the_same_graphs_as_the_memory_store(stores, caplog):
+def _both(memory, remote: RemoteStore, text: str, what: str) -> None:
+    """One update on both stores, then the same graphs on both."""
+    memory.update(PREFIXES + text)
+    remote.update(PREFIXES + text)
+    _same(memory, remote, what)
+
+
+def test_writes_keep_the_same_graphs_as_the_memory_store(stores, logged):
     memory, remote, _ = stores
-    caplog.set_level(logging.INFO, logger="cajkg.graph.store.remote")
     for text, what in WRITES:
-        memory.update(PREFIXES + text)
-        remote.update(PREFIXES + text)
-        _same(memory, remote, what)
-    assert "reads the whole store" not in caplog.text
-    assert "reasoning over the whole merge" not in caplog.text
+        _both(memory, remote, text, what)
+    assert "reads the whole store" not in logged.text
+    assert "reasoning over the whole merge" not in logged.text
     assert _graph(remote, URIRef(f"{T}6")), "the USING write matched nothing"
     assert len(_graph(remote, URIRef(f"{T}4"))) == 1
 
@@ -164,19 +175,16 @@ def test_using_graph_uri_and_graph_store_writes(stores):
     _same(memory, remote, "Graph Store DELETE")
 
 
-def test_a_request_of_several_operations_reads_the_whole_store(stores, caplog):
+def test_a_request_of_several_operations_reads_the_whole_store(stores, logged):
     memory, remote, _ = stores
-    caplog.set_level(logging.INFO, logger="cajkg.graph.store.remote")
-    text = PREFIXES + (
+    text = (
         "INSERT DATA { GRAPH cjg:t3 { cjr:Sakai cajkg:locatedIn cjr:Japan } } ; "
         "DELETE { GRAPH cjg:t3 { ?x cajkg:locatedIn cjr:Japan } } "
         "INSERT { GRAPH cjg:t3 { ?x cajkg:locatedIn cjr:Osaka } } "
         "WHERE { GRAPH cjg:t3 { ?x cajkg:locatedIn cjr:Japan } }"
     )
-    memory.update(text)
-    remote.update(text)
-    assert "reads the whole store" in caplog.text
-    _same(memory, remote, "a WHERE after another operation")
+    _both(memory, remote, text, "a WHERE after another operation")
+    assert "reads the whole store" in logged.text
 
 
 def test_a_write_by_another_process_is_noticed(stores, tmp_path: Path):
@@ -185,24 +193,19 @@ def test_a_write_by_another_process_is_noticed(stores, tmp_path: Path):
     text = PREFIXES + "INSERT DATA { GRAPH cjg:t3 { cjr:Himeji cajkg:locatedIn cjr:Japan } }"
     memory.update(text)
     other.update(text)
-    text = PREFIXES + "DELETE DATA { GRAPH cjg:t3 { cjr:Sakai cajkg:locatedIn cjr:Osaka } }"
-    memory.update(text)
-    remote.update(text)
-    _same(memory, remote, "after another process wrote")
+    text = "DELETE DATA { GRAPH cjg:t3 { cjr:Sakai cajkg:locatedIn cjr:Osaka } }"
+    _both(memory, remote, text, "after another process wrote")
     assert remote.query(PREFIXES + "ASK { cjr:Himeji cajkg:locatedIn cjr:Asia }").askAnswer
 
 
-def test_a_schema_change_is_reasoned_over_the_whole_merge(stores, caplog):
+def test_a_schema_change_is_reasoned_over_the_whole_merge(stores, logged):
     memory, remote, _ = stores
-    caplog.set_level(logging.INFO, logger="cajkg.graph.store.remote")
-    schema = PREFIXES + (
+    schema = (
         "INSERT DATA { GRAPH cjg:t3 { cajkg:twinnedWith a owl:ObjectProperty , "
         "owl:SymmetricProperty } }"
     )
-    data = PREFIXES + "INSERT DATA { GRAPH cjg:t3 { cjr:Nara cajkg:twinnedWith cjr:Osaka } }"
+    data = "INSERT DATA { GRAPH cjg:t3 { cjr:Nara cajkg:twinnedWith cjr:Osaka } }"
     for text in (schema, data):
-        memory.update(text)
-        remote.update(text)
-        _same(memory, remote, text)
-    assert "reasoning over the whole merge" in caplog.text
+        _both(memory, remote, text, text)
+    assert "reasoning over the whole merge" in logged.text
     assert remote.query(PREFIXES + "ASK { cjr:Osaka cajkg:twinnedWith cjr:Nara }").askAnswer
