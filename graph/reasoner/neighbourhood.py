@@ -277,12 +277,9 @@ class Neighbourhood:
         self._out, self._in, self._predicates = set(), set(), set()
         self._partial = set()
         wanted = LazyIndex(self)
-        v = base.terms
-        for s, p, o in touched:
+        for s, _, o in touched:  # an object's other subjects can be many (a country's places)
             wanted.missing_out |= {(s, None), (o, None)}
             wanted.missing_in.add((None, s))
-            if p != v.TYPE and not v.literal[o]:
-                wanted.missing_in.add((None, o))
         self.last_fetched = 0
         for run in range(self.rounds):
             if not self._fetch(wanted):

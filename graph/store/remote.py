@@ -68,6 +68,7 @@ from .base import (
 from .deadline import Deadlines
 from .engine import result_of
 from .remote_closure import RemoteClosure
+from .sparql_text import _lex
 from .terms import graph_name, quad_of
 from .worker import Replica, answer
 
@@ -298,7 +299,9 @@ class RemoteStore:
                 )
         else:
             defaults = (self.merged_graph, self.inferred_graph) if infer else (self.merged_graph,)
-            named = tuple(g for g in self.graph_names() if infer or g != self.inferred_graph)
+            named: tuple[URIRef, ...] = ()
+            if _reads_named_graphs(query.text):  # else the graph list changes no answer
+                named = tuple(g for g in self.graph_names() if infer or g != self.inferred_graph)
         params = [("default-graph-uri", str(g)) for g in defaults]
         params += [("named-graph-uri", str(g)) for g in named]
         return self.deadlines.run(lambda: self._evaluate(query, params, timeout, max_rows), timeout)
@@ -713,6 +716,12 @@ class RemoteStore:
 
     def _skolem(self, triples: list[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
         return list(self.skolem.triples(triples))
+
+
+def _reads_named_graphs(text: str) -> bool:
+    """Whether a (checked) query has a GRAPH pattern: only then do its named graphs matter, and
+    sending thousands of graph names with every query costs more than the query."""
+    return any(token[0] == "GRAPH" for token in _lex(text))
 
 
 def _state_triple(token: str) -> tuple[Node, Node, Node]:
