@@ -25,6 +25,9 @@ inferred graph (its noise rules included) faster:
   the graph inconsistent. `literal_error` is the one lexical check of a typed literal.
 - `adapter`: the one protocol a store calls (`Reasoner`: `seed`, then `change` per write), the
   `IncrementalReasoner` that implements it, and `Recomputing` for a whole-graph function.
+- `neighbourhood` and `tracking`: the same rules for a store that keeps its data elsewhere (the
+  sparql store): over the part of the store's closure a change reaches, or, for a whole-graph
+  function, seeded from the store and fed each write's change.
 
 Everything runs in pure Python: the work per update is proportional to the change, and CPython
 hands the GIL to other threads every few milliseconds even during a full rebuild, so a store can
@@ -34,7 +37,6 @@ call this on its write path or in a worker thread.
 from __future__ import annotations
 
 from .adapter import (
-    Following,
     IncrementalReasoner,
     Inference,
     Reasoner,
@@ -47,7 +49,6 @@ from .materializer import Materializer
 
 __all__ = [
     "Delta",
-    "Following",
     "IncrementalReasoner",
     "Inference",
     "Materializer",

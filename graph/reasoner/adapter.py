@@ -97,30 +97,6 @@ def as_reasoner(reasoner: Reasoner | Inference) -> Reasoner:
     return Recomputing(reasoner)
 
 
-class Following:
-    """For a store that reads the whole asserted state on each write (the sparql store): feed the
-    reasoner the difference from the state it saw last, and keep the whole inferred graph.
-    A failed write leaves it on the state it saw last."""
-
-    def __init__(self, reasoner: Reasoner | Inference) -> None:
-        self.reasoner = as_reasoner(reasoner)
-        self._last: Counter[RDFTriple] | None = None
-        self._inferred: set[RDFTriple] = set()
-
-    def infer(self, triples: Iterable[RDFTriple]) -> set[RDFTriple]:
-        """The inferred graph of the asserted `triples` (one per graph that holds it)."""
-        counts = Counter(triples)
-        if self._last is None:
-            self._inferred = set(self.reasoner.seed(counts.elements()))
-        else:
-            delta = self.reasoner.change(
-                (counts - self._last).elements(), (self._last - counts).elements()
-            )
-            self._inferred = delta.applied(self._inferred)
-        self._last = counts
-        return set(self._inferred)
-
-
 def infer(asserted: Dataset) -> Graph:
     """Drop-in for `cajkg.graph.reason.infer_with_owlrl`: the same inferred graph, computed
     incrementally."""

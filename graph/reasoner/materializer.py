@@ -58,6 +58,25 @@ class Materializer:
             if (g.identifier if isinstance(g, Graph) else g) != skip
         )
 
+    @classmethod
+    def over(
+        cls, terms: Terms, schema: Schema, idx: Index, asserted: Iterable[Triple]
+    ) -> Materializer:
+        """A materializer over a closure computed elsewhere (a neighbourhood of a store, see
+        `neighbourhood`): `idx` holds it already and `schema` is compiled, so nothing is derived
+        until an update runs the rules. Its checks know only what updates make them check."""
+        self = cls.__new__(cls)
+        self.terms, self.idx, self.schema = terms, idx, schema
+        self._asserted, self._datatype_uses = Counter(), Counter()
+        self._changes, self._rebuilt, self._owlrl, self._owlrl_errors = {}, False, None, []
+        for t in asserted:
+            self._count(t, +1)
+        self._used = schema.used = frozenset(self._datatype_uses)
+        for dt in schema.datatypes:
+            schema.class_plans.pop(dt, None)
+        self._checks = Checks(terms, idx, schema)
+        return self
+
     # -- public API ----------------------------------------------------------------------------
 
     @property

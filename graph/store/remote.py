@@ -6,8 +6,7 @@ answers do not depend on how the remote store composes its own default graph (Ox
 graph is the RDF merge of the asserted graphs: stores that merge several default graphs count a
 triple once per graph holding it (Oxigraph, Virtuoso), so cajkg keeps the merge as a graph of its
 own, `cjg:asserted`, written by `push` and kept current by every write, and queries it with
-`cjg:inferred` (with inference), which holds no asserted triple (and `cjg:inferred-schema` with
-`infer="full"`). A query that composes its
+`cjg:inferred` (with inference), which holds no asserted triple. A query that composes its
 default graph of several graphs itself (FROM, default-graph-uri) is answered by cajkg from a
 merge of those graphs fetched from the store. Graph lists are cached for `graphs_ttl` seconds.
 
@@ -16,12 +15,14 @@ one batch could never be met again by the next one, nor by the inferred graph. c
 writes blank nodes as skolem IRIs (`BASE .well-known/genid/<label>`, RDF 1.1 §3.5) and turns
 them back into blank nodes in every answer.
 
-Writes: cajkg reads the asserted quads, computes the write's exact change on a local copy (the
-same update machinery as the embedded stores, so USING, WITH and the protocol's graphs mean the
-same everywhere), runs the reasoner, and sends the asserted change, the merge's change and the
-inferred graph's change as one update request: readers never see new facts without their
-inferences. A write whose inferences cannot be computed sends nothing. The timeout is enforced
-by cajkg on the client side for queries (configure the server's own timeout too).
+Writes: cajkg computes the write's exact change from what the write names (`remote_write`: the
+existence of the named quads, the graphs an operation reads, a WHERE clause evaluated by the
+remote store), reasons from the neighbourhood of the change (`reasoner.neighbourhood`: cajkg
+holds the TBox, never the asserted graph), and sends the asserted change, the merge's change,
+the inferred graph's change and a new state token as one update request: readers never see new
+facts without their inferences. A write whose inferences cannot be computed sends nothing. The
+timeout is enforced by cajkg on the client side for queries (configure the server's own
+timeout too).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql.sparql import Update
 from rdflib.query import Result
 from rdflib.term import Node
@@ -48,9 +49,12 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from cajkg.graph import formats
 from cajkg.graph.inferred import Infer, InferredGraphs
 from cajkg.graph.iris import DEFAULT_BASE, G_ASSERTED, G_INFERRED, G_INFERRED_SCHEMA, PREFIXES
-from cajkg.graph.reasoner import Following, Inference, Reasoner
+from cajkg.graph.reasoner import IncrementalReasoner, Inference, Reasoner
+from cajkg.graph.reasoner.delta import Delta
+from cajkg.graph.reasoner.neighbourhood import Neighbourhood
+from cajkg.graph.reasoner.tracking import Tracking
 
-from . import operations, updates
+from . import operations, remote_write, updates
 from .base import (
     SYSTEM_GRAPHS,
     ChangeListener,
@@ -64,11 +68,15 @@ from .base import (
 )
 from .deadline import Deadlines
 from .engine import result_of
-from .overlay import changes
-from .terms import graph_name, quad_of, rdflib_name, triple_of
+from .remote_closure import RemoteClosure
+from .sparql_text import _lex
+from .terms import graph_name, quad_of
 from .worker import Replica, answer
 
 log = logging.getLogger(__name__)
+
+# Where cajkg keeps the token of the state its last write made (see reasoner.tracking).
+STATE_GRAPH = URIRef("urn:x-cajkg:state")
 
 Quad = tuple[Node, Node, Node, URIRef | None]
 
@@ -252,7 +260,12 @@ class RemoteStore:
         self.services = tuple(services)
         self.graphs_ttl = graphs_ttl
         self.deadlines = Deadlines(workers)
-        self._reasoner = None if reasoner is None else Following(reasoner)
+        self._reasoner: Neighbourhood | Tracking | None = None
+        if isinstance(reasoner, IncrementalReasoner):
+            self._reasoner = Neighbourhood(RemoteClosure(self))
+        elif reasoner is not None:
+            self._reasoner = Tracking(reasoner)
+        self._written: str | None = None  # the state token of this process's last write
         self._write_lock = threading.Lock()
         self._graphs: tuple[float, list[URIRef]] | None = None
         self._own_default: bool | None = None
@@ -292,9 +305,11 @@ class RemoteStore:
                 )
         else:
             defaults = (self.merged_graph, *self.inferred_graphs.in_default(infer))
-            named = tuple(
-                g for g in self.graph_names() if infer or g not in self.inferred_graphs.names
-            )
+            named = ()
+            if _reads_named_graphs(query.text):  # else the graph list changes no answer
+                named = tuple(
+                    g for g in self.graph_names() if infer or g not in self.inferred_graphs.names
+                )
         params = [("default-graph-uri", str(g)) for g in defaults]
         params += [("named-graph-uri", str(g)) for g in named]
         return self.deadlines.run(lambda: self._evaluate(query, params, timeout, max_rows), timeout)
@@ -307,7 +322,8 @@ class RemoteStore:
             names = [
                 g
                 for g in self.client.graph_names()
-                if g != self.merged_graph and not str(g).startswith(self.system_graphs)
+                if g not in (self.merged_graph, STATE_GRAPH)
+                and not str(g).startswith(self.system_graphs)
             ]
             self._graphs = (now, names)
         return self._graphs[1]
@@ -386,8 +402,8 @@ class RemoteStore:
         """Compute the update's change here and send it with its inferences, as one request.
 
         The WHERE clause reads the merge of the asserted graphs, as on the embedded stores;
-        USING, WITH and using-graph-uri narrow it. `timeout` is not applied: the change is
-        computed on a local copy, and the one request that carries it is atomic."""
+        USING, WITH and using-graph-uri narrow it. `timeout` is not applied: the one request
+        that carries the change is atomic, and stopping halfway would leave nothing to undo."""
         parsed = self._parse(text, base, using=bool(using_graphs or using_named_graphs))
         entry = {
             "op": "update",
@@ -510,43 +526,201 @@ class RemoteStore:
         }
 
     def _write(self, entry: dict[str, Any], parsed: Update | None = None) -> None:
-        """Compute the change on a local copy of the asserted quads, reason, and send the three
-        changes (asserted, merge, inferred) as one request. One writer at a time (through this
-        process); nothing is sent when the write fails or cannot be reasoned about."""
+        """Compute the write's exact change from what it names (`remote_write`), reason, and send
+        the asserted change, the merge's change and the inferred graph's change as one request.
+        One writer at a time (through this process); nothing is sent when the write fails or
+        cannot be reasoned about."""
         with self._write_lock:
-            before = self._asserted()
-            local = ox.Store()
-            local.extend(quad_of((s, p, o), graph_name(g)) for s, p, o, g in before)
-            parse = self._parse if parsed is None else (lambda _text, _base: parsed)
-            added, removed = changes(local, frozenset(), entry, parse, self._source)
-            after = (before - {_quad(q) for q in removed}) | {_quad(q) for q in added}
-            if after == before:
-                return
-            current: set[Quad] = {_merged(q, self.merged_graph) for q in before}
-            wanted: set[Quad] = {_merged(q, self.merged_graph) for q in after}
-            if self._reasoner is not None:
-                try:
-                    inferred = self._reasoner.infer((s, p, o) for s, p, o, _ in after)
-                except Exception as error:
-                    log.exception("reasoning failed; the write is refused")
-                    raise ForbiddenOperation(
-                        f"the write was refused because reasoning failed: {error}"
-                    ) from error
-                for name in self.inferred_graphs.names:
-                    current |= {(*t, name) for t in self._read(name)}
-                wanted |= {(*t, self.inferred_graphs.of(t)) for t in inferred}
-            self._send(before | current, after | wanted)
-            self._graphs = None
+            found = remote_write.plan(entry, parsed, self.fetchable)
+            change = None if found.full else self._planned(entry, parsed, found)
+            if change is None:
+                log.info("the write reads the whole store: %s", found.full or "see remote_write")
+                self._apply(*self._whole(entry, parsed))
+            else:
+                self._apply(*change)
+
+    def _planned(
+        self, entry: dict[str, Any], parsed: Update | None, found: remote_write.Plan
+    ) -> tuple[set[Quad], set[Quad]] | None:
+        """The change of a write computed from what it names; None when it needs the whole
+        store after all (DELETE WHERE on the default graph of a union-default store)."""
+        if found.where is not None:
+            solutions = self._solutions(entry, found)
+            if solutions is None:
+                return None
+            deleted, inserted = remote_write.filled(found.where, solutions)
+            held = self._holders((s, p, o) for s, p, o, _ in deleted | inserted)
+            return remote_write.exact(deleted, inserted, lambda q: q[3] in held[q[:3]])
+        known = {(*t, name) for name in found.graphs for t in self._read(name)}
+        held = self._holders(found.triples)
+        known |= {(*t, g) for t, graphs in held.items() for g in graphs if self._asserted_graph(g)}
+        return remote_write.local_change(entry, parsed, known, self._parse, self._source)
+
+    def _solutions(
+        self, entry: dict[str, Any], found: remote_write.Plan
+    ) -> list[remote_write.Solution] | None:
+        """The solutions of the one WHERE clause, evaluated by the remote store over the dataset
+        the embedded stores use, skolem IRIs as blank nodes (the store's own blank nodes can
+        never be addressed again: their solutions are left out)."""
+        op = found.where
+        if op is None:
+            return None
+        dataset = remote_write.where_dataset(op, entry, self.merged_graph, self._asserted_names)
+        params: list[tuple[str, str]] = []
+        if dataset is None:
+            if not self._default_is_own():
+                return None
+        else:
+            defaults, named = dataset
+            hidden = [g for g in named if not self._asserted_graph(g)]
+            if op.name == "DeleteWhere":
+                if hidden:
+                    return []  # a graph the store computes matches nothing, as when embedded
+            elif op.using or entry.get("using") or entry.get("using_named"):
+                defaults = [self._chosen(g, infer=False) for g in defaults]
+                named = [self._chosen(g, infer=False) for g in named]
+            if len(defaults) > 1:
+                query = self.prepare(found.where_text)
+                rows = self._merged_here(query, defaults, named, None).bindings
+                return [remote_write.Solution(row) for row in rows]
+            params = [("default-graph-uri", str(g)) for g in defaults]
+            params += [("named-graph-uri", str(g)) for g in named]
+        result = self.client.select(found.where_text, params)
+        solutions = []
+        for row in result.bindings:
+            if any(isinstance(value, BNode) for value in row.values()):
+                log.warning("a solution binds a blank node of the remote store; left out")
+                continue
+            solution = {var: self.skolem.deskolemize(value) for var, value in row.items()}
+            solutions.append(remote_write.Solution(solution))
+        return solutions
+
+    def _asserted_names(self) -> list[URIRef]:
+        return [g for g in self.graph_names() if g not in self.inferred_graphs.names]
+
+    def _asserted_graph(self, name: URIRef | None) -> bool:
+        """Whether a graph holds asserted triples (not a computed, system or state graph)."""
+        if name is None:
+            return True
+        computed = (*self.computed_graphs, STATE_GRAPH)
+        return name not in computed and not str(name).startswith(self.system_graphs)
+
+    def _holders(self, triples: Iterable[tuple[Node, Node, Node]]) -> remote_write.Holders:
+        """Every graph holding each triple (one query per few hundred triples)."""
+        wanted = {t: next(iter(self.skolem.triples([t]))) for t in triples}
+        found = remote_write.holders(
+            self.client.select, wanted.values(), self.merged_graph, self._default_is_own()
+        )
+        return {t: found[sk] for t, sk in wanted.items()}
+
+    def _whole(
+        self, entry: dict[str, Any], parsed: Update | None
+    ) -> tuple[set[Quad], set[Quad], bool]:
+        """The change of a write computed on a local copy of every asserted quad: the path of
+        the writes `remote_write.plan` cannot bound (DROP ALL, a WHERE after another
+        operation, ...). The flag says whether the write leaves the store empty."""
+        before = self._asserted()
+        added, removed = remote_write.local_change(entry, parsed, before, self._parse, self._source)
+        return added, removed, not (before - removed) and not added
+
+    def _apply(self, added: set[Quad], removed: set[Quad], empty: bool = False) -> None:
+        """Send the asserted change, the merge's change and the inferred graph's change as one
+        request. A triple leaves the merge only when no asserted graph holds it any more. An
+        `empty` store afterwards holds nothing, not even the state token."""
+        if not added and not removed:
+            return
+        held = self._holders({q[:3] for q in added | removed})
+        merge_added: set[tuple[Node, Node, Node]] = set()
+        merge_removed: set[tuple[Node, Node, Node]] = set()
+        for triple, graphs in held.items():
+            after = {g for g in graphs if self._asserted_graph(g)}
+            after -= {q[3] for q in removed if q[:3] == triple}
+            after |= {q[3] for q in added if q[:3] == triple}
+            if after and self.merged_graph not in graphs:
+                merge_added.add(triple)
+            elif not after and self.merged_graph in graphs:
+                merge_removed.add(triple)
+        current = set(removed) | {(*t, self.merged_graph) for t in merge_removed}
+        wanted = set(added) | {(*t, self.merged_graph) for t in merge_added}
+        token = None if empty else str(uuid.uuid4())
+        delta = self._infer(merge_added, merge_removed)
+        if delta is not None:
+            routed = self.inferred_graphs.of
+            if delta.reset:
+                now = {(*t, g) for g in self.inferred_graphs.names for t in self._read(g)}
+                then = {(*t, routed(t)) for t in delta.added}
+                current |= now - then
+                wanted |= then - now
+            else:
+                current |= {(*t, routed(t)) for t in delta.removed}
+                wanted |= {(*t, routed(t)) for t in delta.added}
+        self._send(current - wanted, wanted - current, token)
+        self._written = token
+        self._follow_graphs(wanted - current, current - wanted)
+        if isinstance(self._reasoner, Tracking) and token is not None:
+            self._reasoner.wrote(token)
+
+    def _follow_graphs(self, added: set[Quad], removed: set[Quad]) -> None:
+        """Keep the cached graph list current after a write through this process, instead of
+        listing the store's graphs again (a scan of every quad on most stores): a graph written
+        into exists, and a graph that lost quads is asked whether it still holds any."""
+        if self._graphs is None:
+            return
+        names = set(self._graphs[1]) | {q[3] for q in added if q[3] is not None}
+        emptied = {q[3] for q in removed if q[3] is not None} - {q[3] for q in added}
+        if emptied:
+            rows = self.client.select(remote_write.holding_query(sorted(emptied))).bindings
+            names -= emptied - {row[Variable("g")] for row in rows}
+        kept = [g for g in names if self._asserted_graph(g) or g in self.inferred_graphs.names]
+        self._graphs = (self._graphs[0], sorted(kept))
+
+    def _infer(
+        self, added: set[tuple[Node, Node, Node]], removed: set[tuple[Node, Node, Node]]
+    ) -> Delta | None:
+        """The inferred graph's change for a change of the merge (None: no reasoner)."""
+        if self._reasoner is None:
+            return None
+        try:
+            if isinstance(self._reasoner, Neighbourhood):
+                if self._token() != self._written:
+                    self._reasoner.forget()  # another process wrote: the TBox may have changed
+                delta = self._reasoner.change(added, removed)
+                log.debug(
+                    "reasoned in %d rounds over %d fetched triples",
+                    self._reasoner.last_rounds,
+                    self._reasoner.last_fetched,
+                )
+                return delta
+            return self._reasoner.change(added, removed, self._token(), self._merge_triples)
+        except Exception as error:
+            log.exception("reasoning failed; the write is refused")
+            raise ForbiddenOperation(
+                f"the write was refused because reasoning failed: {error}"
+            ) from error
+
+    def _token(self) -> str | None:
+        """The token of the state the store holds (None before cajkg's first write)."""
+        result = self.client.select(
+            f"SELECT ?token WHERE {{ GRAPH {STATE_GRAPH.n3()} {{ ?s ?p ?token }} }}"
+        )
+        tokens = [str(row[Variable("token")]) for row in result.bindings]
+        return tokens[0] if len(tokens) == 1 else None
+
+    def _merge_triples(self) -> Iterable[tuple[Node, Node, Node]]:
+        return self._read(self.merged_graph)
 
     def _source(self, dataset: Dataset, iri: URIRef) -> Graph:
         return updates.graph_source(dataset, iri, self.fetchable)
 
-    def _send(self, current: set[Quad], wanted: set[Quad]) -> None:
-        """Turn `current` into `wanted` in one request, blank nodes as skolem IRIs."""
-        removed, added = current - wanted, wanted - current
+    def _send(self, removed: set[Quad], added: set[Quad], token: str | None) -> None:
+        """Remove and add the quads in one request, blank nodes as skolem IRIs, with the token
+        of the state they make (None: no token)."""
         requests = [operations.delete_data(g, self._skolem(t)) for g, t in _by_graph(removed)]
         requests += [operations.insert_data(g, self._skolem(t)) for g, t in _by_graph(added)]
         if requests:
+            requests.append(operations.drop(STATE_GRAPH))
+            if token is not None:
+                requests.append(operations.insert_data(STATE_GRAPH, [_state_triple(token)]))
             self.client.update(operations.sequence(*requests))
             notify(self.listeners, list(added), list(removed))
 
@@ -554,14 +728,14 @@ class RemoteStore:
         return list(self.skolem.triples(triples))
 
 
-def _quad(quad: Any) -> Quad:
-    """An rdflib quad of a pyoxigraph quad (None for the default graph)."""
-    triple = triple_of(quad)
-    return (triple[0], triple[1], triple[2], rdflib_name(quad.graph_name))
+def _reads_named_graphs(text: str) -> bool:
+    """Whether a (checked) query has a GRAPH pattern: only then do its named graphs matter, and
+    sending thousands of graph names with every query costs more than the query."""
+    return any(token[0] == "GRAPH" for token in _lex(text))
 
 
-def _merged(quad: Quad, merged: URIRef) -> Quad:
-    return (quad[0], quad[1], quad[2], merged)
+def _state_triple(token: str) -> tuple[Node, Node, Node]:
+    return (STATE_GRAPH, STATE_GRAPH, Literal(token))
 
 
 def _by_graph(quads: Iterable[Quad]) -> list[tuple[URIRef | None, list[tuple[Node, Node, Node]]]]:

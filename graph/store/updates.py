@@ -10,7 +10,7 @@ A write is one journal entry (a dict), so that replaying the journal runs the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
@@ -170,15 +170,23 @@ def _modify(
 def _apply_template(
     dataset: Dataset, target: Graph, template: CompValue, solution: Any, remove: bool
 ) -> None:
-    graphs = [(target, template.triples)]
-    for name, quads in (template.quads or {}).items():
-        bound = solution.get(name)
-        if isinstance(bound, URIRef):
-            graphs.append((dataset.graph(bound), quads))
-    for graph, triples in graphs:
-        filled = list(_fillTemplate(triples or [], solution))
+    for name, filled in filled_template(template, solution, target.identifier):
+        graph = dataset.graph(name) if name != target.identifier else target
         if remove:
             for triple in filled:
                 graph.remove(triple)
         else:
             graph.addN((s, p, o, graph) for s, p, o in filled)
+
+
+def filled_template(
+    template: CompValue, solution: Any, target: Any
+) -> Iterator[tuple[Any, list[tuple[Any, Any, Any]]]]:
+    """A DELETE or INSERT template filled with one solution, per graph: `target` for its
+    triples, then each GRAPH block whose name is an IRI. Each block gets fresh blank nodes, and
+    a triple with an unbound variable is left out (rdflib's `_fillTemplate`)."""
+    yield target, list(_fillTemplate(template.triples or [], solution))
+    for name, quads in (template.quads or {}).items():
+        bound = solution.get(name)
+        if isinstance(bound, URIRef):
+            yield bound, list(_fillTemplate(quads, solution))
