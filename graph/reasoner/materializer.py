@@ -69,6 +69,7 @@ class Materializer:
         self.terms, self.idx, self.schema = terms, idx, schema
         self._asserted, self._datatype_uses = Counter(), Counter()
         self._changes, self._rebuilt, self._owlrl, self._owlrl_errors = {}, False, None, []
+        self.version = 0
         for t in asserted:
             self._count(t, +1)
         self._used = schema.used = frozenset(self._datatype_uses)
