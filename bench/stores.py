@@ -100,7 +100,8 @@ def _scaled_files(k: int, folder: Path) -> tuple[Path, Path]:
     from rdflib.plugins.serializers.nquads import _nq_row
 
     from bench.generate import write_nquads
-    from cajkg.graph.iris import G_ASSERTED, G_INFERRED
+    from cajkg.graph.inferred import InferredGraphs
+    from cajkg.graph.iris import G_ASSERTED
     from cajkg.graph.reasoner import Materializer
     from cajkg.graph.store.remote import Skolem
 
@@ -122,7 +123,8 @@ def _scaled_files(k: int, folder: Path) -> tuple[Path, Path]:
             out.write(_nq_row(next(iter(skolem.triples([triple]))), G_ASSERTED))
         for triple in inferred:
             if not isinstance(triple[1], BNode):
-                out.write(_nq_row(next(iter(skolem.triples([triple]))), G_INFERRED))
+                graph = InferredGraphs().of(triple)
+                out.write(_nq_row(next(iter(skolem.triples([triple]))), graph))
     return asserted, remote
 
 

@@ -34,7 +34,15 @@ def fact_graph_names(ds: Dataset, base: Base | None = None) -> list[URIRef]:
     namespace = str(base.rebase(URIRef(str(GRAPH))))
     builtin = {
         base.rebase(GRAPH[name])
-        for name in ("ontology", "article", "provenance", "inferred", "entities", "translation-en")
+        for name in (
+            "ontology",
+            "article",
+            "provenance",
+            "inferred",
+            "inferred-schema",
+            "entities",
+            "translation-en",
+        )
     }
     return sorted(
         g.identifier
