@@ -17,7 +17,19 @@ from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cajkg.graph.article import SentenceSpan
-from cajkg.graph.iris import CAJKG, G_PROVENANCE, G_TRANSLATION_EN, GRAPH, MENTION, SENT, Base
+from cajkg.graph.iris import (
+    CAJKG,
+    G_ARTICLE,
+    G_INFERRED,
+    G_INFERRED_SCHEMA,
+    G_ONTOLOGY,
+    G_PROVENANCE,
+    G_TRANSLATION_EN,
+    GRAPH,
+    MENTION,
+    SENT,
+    Base,
+)
 
 
 class ProvenanceError(Exception):
@@ -33,15 +45,15 @@ def fact_graph_names(ds: Dataset, base: Base | None = None) -> list[URIRef]:
     base = base or Base()
     namespace = str(base.rebase(URIRef(str(GRAPH))))
     builtin = {
-        base.rebase(GRAPH[name])
+        base.rebase(name)
         for name in (
-            "ontology",
-            "article",
-            "provenance",
-            "inferred",
-            "inferred-schema",
-            "entities",
-            "translation-en",
+            G_ONTOLOGY,
+            G_ARTICLE,
+            G_PROVENANCE,
+            G_INFERRED,
+            G_INFERRED_SCHEMA,
+            GRAPH.entities,
+            G_TRANSLATION_EN,
         )
     }
     return sorted(
