@@ -39,6 +39,8 @@ def main(argv: list[str]) -> int:
     )
     data, port = Path(argv[0]), int(argv[1])
     reasoner = IncrementalReasoner() if argv[2:3] == ["incremental"] else infer_with_owlrl
+    # bench.__main__.prepare materializes the data with this reasoner, as `cajkg build` does
+    fingerprint = IncrementalReasoner.fingerprint
     config = from_env()
     store: EngineStore
     if len(argv) > 3:  # the persistent store, as `cajkg serve --store oxigraph`
@@ -46,11 +48,14 @@ def main(argv: list[str]) -> int:
             Path(argv[3]), reasoner=reasoner, workers=config["CAJKG_QUERY_WORKERS"]
         )
         if persistent.is_empty():
-            persistent.load(data.read_bytes())
+            persistent.load(data.read_bytes(), inferred_by=fingerprint)
         store = persistent
     else:  # N-Quads, loaded by Oxigraph as `cajkg serve` loads its cache
         store = MemoryStore(
-            data.read_bytes(), reasoner=reasoner, workers=config["CAJKG_QUERY_WORKERS"]
+            data.read_bytes(),
+            reasoner=reasoner,
+            workers=config["CAJKG_QUERY_WORKERS"],
+            inferred_by=fingerprint,
         )
     store.warm()  # as `cajkg serve` does: a query worker and the reasoner, in the background
     app = create_app(config, store=store)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from rdflib import Dataset
@@ -65,6 +67,16 @@ def _check_present(sources: Sources) -> None:
         raise BuildError(f"missing source files: {', '.join(missing)}", exit_code=2)
 
 
+def _code(package: Traversable) -> Iterator[Traversable]:
+    """Every Python file of the graph package, its subpackages' included (the reasoner's
+    rules decide the cached inferred graphs, which the stores trust: `reasoner.FINGERPRINT`)."""
+    for entry in package.iterdir():
+        if entry.is_dir():
+            yield from _code(entry)
+        elif entry.name.endswith(".py"):
+            yield entry
+
+
 def cache_key(config: BuildConfig) -> str:
     """A digest of everything that determines the built dataset."""
     _check_present(config.sources)
@@ -72,7 +84,7 @@ def cache_key(config: BuildConfig) -> str:
     code = resources.files("cajkg.graph")
     inputs = [
         *config.sources.all(),
-        *sorted((f for f in code.iterdir() if f.name.endswith(".py")), key=lambda f: f.name),
+        *sorted(_code(code), key=lambda f: str(f)),
     ]
     for source in inputs:
         digest.update(source.name.encode())

@@ -36,6 +36,7 @@ def _build_config(config: Mapping[str, Any]) -> BuildConfig:
 def default_store(config: Mapping[str, Any]) -> Store:
     """The store CAJKG_STORE names, over the built graph, with the journal and the reasoner."""
     from cajkg.graph.build import build_nquads
+    from cajkg.graph.reasoner import FINGERPRINT
     from cajkg.graph.store.factory import open_store
 
     base = Base(config["CAJKG_BASE"])
@@ -54,6 +55,7 @@ def default_store(config: Mapping[str, Any]) -> Store:
         fetchable=config["CAJKG_ALLOW_LOAD"],
         services=config["CAJKG_ALLOW_SERVICE"],
         workers=config["CAJKG_QUERY_WORKERS"],
+        inferred_by=FINGERPRINT,  # the build's inferred graphs: this reasoner's, cached by code
     )
 
 

@@ -23,8 +23,9 @@ inferred graph (its noise rules included) faster:
 - `checks`: inconsistencies (disjointness, asymmetry, sameAs/differentFrom, ill-typed literals,
   ...) are reported with owlrl's messages; `add` is atomic and rolls back an update that makes
   the graph inconsistent. `literal_error` is the one lexical check of a typed literal.
-- `adapter`: the one protocol a store calls (`Reasoner`: `seed`, then `change` per write), the
-  `IncrementalReasoner` that implements it, and `Recomputing` for a whole-graph function.
+- `adapter`: the one protocol a store calls (`Reasoner`: `seed`, or `resume` from the inferred
+  graph a store kept, then `change` per write), the `IncrementalReasoner` that implements it,
+  and `Recomputing` for a whole-graph function.
 - `neighbourhood` and `tracking`: the same rules for a store that keeps its data elsewhere (the
   sparql store): over the part of the store's closure a change reaches, or, for a whole-graph
   function, seeded from the store and fed each write's change.
@@ -37,6 +38,7 @@ call this on its write path or in a worker thread.
 from __future__ import annotations
 
 from .adapter import (
+    FINGERPRINT,
     IncrementalReasoner,
     Inference,
     Reasoner,
@@ -48,6 +50,7 @@ from .delta import Delta
 from .materializer import Materializer
 
 __all__ = [
+    "FINGERPRINT",
     "Delta",
     "IncrementalReasoner",
     "Inference",

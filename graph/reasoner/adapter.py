@@ -1,12 +1,18 @@
 """The store-facing side: the one protocol a store calls (`Reasoner`: seed once, then each write's
 asserted difference), the incremental reasoner that implements it natively, and `Recomputing`,
 which puts any whole-graph function (owlrl's `cajkg.graph.reason.infer_with_owlrl`, the
-reference the tests use) behind the same protocol by running it on every write."""
+reference the tests use) behind the same protocol by running it on every write.
+
+A store that keeps the inferred graph it was given or computed can `resume` the reasoner from
+it instead of seeding (which derives the closure again: 80 s at a million triples), when the
+graph was computed by the same code: `FINGERPRINT` names that code."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
+from importlib import metadata, resources
 from typing import Protocol, runtime_checkable
 
 from rdflib import Dataset, Graph
@@ -17,6 +23,21 @@ from .delta import Delta
 from .index import RDFTriple
 from .materializer import Materializer
 
+
+def _fingerprint() -> str:
+    """A digest of what decides the closure: this package, the noise rules of
+    `cajkg.graph.reason`, and owlrl's version (its datatype tables)."""
+    digest = hashlib.sha256(metadata.version("owlrl").encode())
+    package = resources.files("cajkg.graph.reasoner")
+    code = sorted((f for f in package.iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+    for source in (*code, resources.files("cajkg.graph").joinpath("reason.py")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+FINGERPRINT = _fingerprint()
+
 # A whole-graph reasoner: the asserted Dataset in, the inferred Graph out.
 Inference = Callable[[Dataset], Graph]
 
@@ -25,9 +46,17 @@ Inference = Callable[[Dataset], Graph]
 class Reasoner(Protocol):
     """What a store calls on start and on every write."""
 
+    # The code that computes this reasoner's inferred graphs (None: not known, never resumed).
+    fingerprint: str | None
+
     def seed(self, triples: Iterable[RDFTriple]) -> Graph:
         """Start from the asserted triples (one per graph holding it); the inferred graph.
         Raises InconsistencyError when they are inconsistent."""
+        ...
+
+    def resume(self, triples: Iterable[RDFTriple], inferred: Iterable[RDFTriple]) -> None:
+        """Start from the asserted triples and the inferred graphs a reasoner of the same
+        `fingerprint` computed for them (a store's own), without deriving them again."""
         ...
 
     def change(self, added: Iterable[RDFTriple], removed: Iterable[RDFTriple]) -> Delta:
@@ -39,6 +68,8 @@ class IncrementalReasoner:
     """The materializer behind the Reasoner protocol: a write costs time proportional to the
     change. Not thread-safe: a store calls it under its write lock."""
 
+    fingerprint: str | None = FINGERPRINT
+
     def __init__(self) -> None:
         self.materializer: Materializer | None = None
 
@@ -47,6 +78,9 @@ class IncrementalReasoner:
         if self.materializer.errors:
             raise InconsistencyError(self.materializer.errors)
         return self.materializer.inferred()
+
+    def resume(self, triples: Iterable[RDFTriple], inferred: Iterable[RDFTriple]) -> None:
+        self.materializer = Materializer(triples, closure=inferred)
 
     def change(self, added: Iterable[RDFTriple], removed: Iterable[RDFTriple]) -> Delta:
         if self.materializer is None:
@@ -63,7 +97,10 @@ class IncrementalReasoner:
 
 class Recomputing:
     """A whole-graph function behind the Reasoner protocol: it keeps the asserted triples and
-    runs the function on every write."""
+    runs the function on every write. What code the function is, is not known: a store
+    always seeds it."""
+
+    fingerprint: str | None = None
 
     def __init__(self, inference: Inference) -> None:
         self._inference = inference
@@ -75,6 +112,9 @@ class Recomputing:
         graph = self._run(self._asserted)
         self._inferred = frozenset(graph)
         return graph
+
+    def resume(self, triples: Iterable[RDFTriple], inferred: Iterable[RDFTriple]) -> None:
+        self._asserted, self._inferred = Counter(triples), frozenset(inferred)
 
     def change(self, added: Iterable[RDFTriple], removed: Iterable[RDFTriple]) -> Delta:
         asserted = self._asserted - Counter(removed) + Counter(added)

@@ -32,7 +32,11 @@ Step = tuple[str, Triple, tuple[Triple, ...]]
 class Materializer:
     """The asserted triples of a dataset (a multiset over its graphs) and their OWL RL closure."""
 
-    def __init__(self, triples: Iterable[RDFTriple] = ()) -> None:
+    def __init__(
+        self, triples: Iterable[RDFTriple] = (), closure: Iterable[RDFTriple] | None = None
+    ) -> None:
+        """The closure of `triples`: derived here, or, given `closure`, read from it (see
+        `_resume`)."""
         self.terms = Terms()
         self._asserted: Counter[Triple] = Counter()
         self._datatype_uses: Counter[int] = Counter()
@@ -47,7 +51,10 @@ class Materializer:
         self._owlrl_errors: list[str] = []
         for t in triples:
             self._count(self.terms.encode(t), +1)
-        self._rebuild()
+        if closure is None:
+            self._rebuild()
+        else:
+            self._resume(closure)
 
     @classmethod
     def from_dataset(cls, dataset: Dataset, skip: URIRef = G_INFERRED) -> Materializer:
@@ -239,6 +246,70 @@ class Materializer:
         for t in self._asserted:
             self._checks.check_literal(t)
         self._changes = {}
+
+    def _resume(self, closure: Iterable[RDFTriple]) -> None:
+        """Start from an inferred graph this reasoner computed earlier for the same triples
+        (`inferred_triples()`, stored by a store): the schema is closed and compiled as in
+        `_rebuild`, and the instance closure is read instead of derived, without the
+        saturation and the consistency checks, which make a seeding slow at a million triples
+        (the store refused every inconsistent write). The noise `inferred_triples()` leaves out
+        (reflexive sameAs, universal types, literal subjects) is not read back: no rule derives
+        a visible triple from it that its other premises do not give (the neighbourhood
+        reasoner of the sparql store relies on the same; `tests/test_reasoner_resume.py`).
+        A closure that holds derived schema, or a graph the materializer leaves to owlrl,
+        is rebuilt in full, as `_rebuild` would have."""
+        self.version += 1
+        self.idx = idx = Index()
+        self.schema = schema = Schema(self.terms, self.idx)
+        self._checks = Checks(self.terms, self.idx, self.schema)
+        self._owlrl = None
+        self._used = schema.used = frozenset(self._datatype_uses)
+        if any(p in schema.uncompiled for p in {t[1] for t in self._asserted}):
+            self._rebuild()
+            return
+        for t in self._asserted:
+            idx.add(t)
+        schema.close()
+        encode, literal = self.terms.encode, self.terms.literal
+        for triple in closure:
+            t = encode(triple)
+            if t not in idx and not literal[t[1]]:
+                if schema.changes_schema(t):
+                    self._rebuild()
+                    return
+                idx.add(t)
+        try:
+            self._saturate(self._noise())
+        except Unsupported:
+            self._rebuild()
+            return
+        self._changes = {}
+
+    def _noise(self) -> list[Triple]:
+        """The rule applications that give the noise stores leave out (`reason.is_noise`):
+        rdf1's `p rdf:type rdf:Property` for built-in predicates, what the property rules
+        say of a literal object (prp-rng, prp-inv, ...) and its datatype (dt-type2), and `x rdf:type
+        owl:Thing` (cax-sco, prp-dom and prp-rng); saturating them gives the closure's noise
+        back, so that the index equals a rebuilt one (`tests/test_reasoner_resume.py`)."""
+        idx, v, literal = self.idx, self.terms, self.terms.literal
+        found = [(p, v.TYPE, v.PROPERTY) for p in list(idx.pos)]
+        for p in list(idx.pos):
+            rules = self.schema.property_plan(p).rules if p != v.TYPE else ()
+            for o, subjects in idx.pos[p].items() if rules else ():
+                for x in subjects if literal[o] else ():
+                    for fire, data in rules:
+                        found.extend(c for c, _ in fire(idx, v, (x, p, o), data) if literal[c[0]])
+        for t in self._asserted:
+            if literal[t[2]]:
+                found.extend(self._asserted_consequences(t))
+        thing = (v.TYPE, v.THING)
+        for c in idx.subjects(v.SCO, v.THING):
+            found.extend((x, *thing) for x in idx.subjects(v.TYPE, c))
+        for p in idx.subjects(v.DOMAIN, v.THING):
+            found.extend((x, *thing) for subjects in idx.pos.get(p, {}).values() for x in subjects)
+        for p in idx.subjects(v.RANGE, v.THING):
+            found.extend((y, *thing) for y in idx.pos.get(p, {}) if not literal[y])
+        return [t for t in dict.fromkeys(found) if t not in idx]
 
     def _run_owlrl(self) -> None:
         asserted = Dataset()

@@ -152,6 +152,9 @@ class EngineStore:
         self._computed = frozenset({self._inferred, self._schema, self._merged})
         self._reasoner = None if reasoner is None else as_reasoner(reasoner)
         self._seeded = False
+        # The fingerprint of the reasoner whose closure the stored inferred graphs are (None:
+        # not known): a reasoner of the same fingerprint resumes from them instead of seeding.
+        self._inferred_by: str | None = None
         self._closed = False
         self._write_lock = threading.Lock()
         self._swap_lock = threading.Lock()
@@ -414,7 +417,7 @@ class EngineStore:
 
     def _seed(self) -> Graph | None:
         """Seed the reasoner from the stored asserted quads; its inferred graph, or None when
-        it was seeded already."""
+        it was seeded already or resumed from the stored inferred graphs (which it computed)."""
         if self._seeded or self._reasoner is None:
             return None
         asserted = (
@@ -422,6 +425,18 @@ class EngineStore:
             for q in self._engine.quads_for_pattern(None, None, None, None)
             if q.graph_name not in self._computed
         )
+        if self._reasoner.fingerprint is not None and self._reasoner.fingerprint == (
+            self._inferred_by
+        ):
+            stored = (
+                triple_of(q)
+                for graph in (self._inferred, self._schema)
+                for q in self._engine.quads_for_pattern(None, None, None, graph)
+            )
+            self._reasoner.resume(asserted, stored)
+            self._seeded = True
+            log.info("resumed the reasoner from the stored inferred graphs (the same code's)")
+            return None
         inferred = self._reasoner.seed(asserted)
         self._seeded = True
         return inferred
@@ -460,6 +475,7 @@ class EngineStore:
         """Recompute the inferred graph from the asserted quads and store the difference."""
         with self._write_lock:
             self._seeded = False
+            self._inferred_by = None
             self._refresh()
 
     def warm(self) -> threading.Thread:
@@ -506,7 +522,19 @@ class EngineStore:
     def _refresh(self) -> None:
         inferred = self._seed()
         if inferred is not None:
+            self._forget_inferred_by()
             self._apply(set(), set(), Delta(frozenset(inferred), reset=True))
+            assert self._reasoner is not None
+            self._keep_inferred_by(self._reasoner.fingerprint)
+
+    def _forget_inferred_by(self) -> None:
+        """The stored inferred graphs are about to be replaced (the persistent store forgets
+        whose they were first, so that a crash meanwhile is never trusted)."""
+        self._inferred_by = None
+
+    def _keep_inferred_by(self, fingerprint: str | None) -> None:
+        """The stored inferred graphs are now `fingerprint`'s closure."""
+        self._inferred_by = fingerprint
 
     def _record(
         self, entry: dict[str, Any], added: set[Any], removed: set[Any], delta: Delta

@@ -61,13 +61,17 @@ def open_store(
     fetchable: Sequence[str] = (),
     services: Sequence[str] = (),
     workers: int = 4,
+    inferred_by: str | None = None,
 ) -> Store:
     """Open a store of the given kind.
 
     memory: `dataset` (required); `data_dir` holds the write journal.
     oxigraph: `data_dir` (required) holds the database; `dataset` seeds an empty one.
     sparql: `endpoint` (required), `update_endpoint` (default: the endpoint), `user` and
-    `password` (HTTP basic) or `token` (bearer),.
+    `password` (HTTP basic) or `token` (bearer).
+    `inferred_by`: the fingerprint of the reasoner that computed the dataset's inferred graphs
+    (`reasoner.FINGERPRINT` for a cajkg build), so that the embedded stores resume the reasoner
+    from them instead of deriving them again.
     """
     base = base or Base()
     common: _Shared = {
@@ -84,7 +88,9 @@ def open_store(
         from .memory import MemoryStore
 
         journal = Journal(Path(data_dir)) if data_dir else None
-        memory = MemoryStore(_resolve(dataset, kind), journal=journal, **common)
+        memory = MemoryStore(
+            _resolve(dataset, kind), journal=journal, inferred_by=inferred_by, **common
+        )
         memory.warm()
         return memory
     if kind == "oxigraph":
@@ -94,7 +100,7 @@ def open_store(
             raise ValueError("the oxigraph store needs a data directory")
         store = OxigraphStore(Path(data_dir), read_only=read_only, **common)
         if store.is_empty() and dataset is not None and not read_only:
-            store.load(_resolve(dataset, kind))
+            store.load(_resolve(dataset, kind), inferred_by=inferred_by)
         if not read_only:
             store.warm()
         return store

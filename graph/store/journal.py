@@ -4,7 +4,10 @@ One JSON object per line, each the change a write made, as quads (not the text o
 update: `NOW()`, `UUID()`, `STRUUID()`, `RAND()`, `BNODE()` and blank nodes would draw new
 values on every replay). An entry holds the asserted quads removed and added (N-Quads, blank
 node labels kept) and, when it is known, the inferred graph's change (N-Triples, the graph name
-is the store's); `"reason": true` says it is not known and must be recomputed after replay.
+is the store's), with `"by"`, the fingerprint of the reasoner that computed it
+(`reasoner.FINGERPRINT`: a store resumes its reasoner from the inferred graph only when every
+change in it is that code's); `"reason": true` says it is not known and must be recomputed
+after replay.
 Replaying an entry removes, then adds: the same quads, whatever the clock or the random numbers.
 
 A line is written, flushed and fsynced before the write is acknowledged. A crash in the middle
@@ -57,8 +60,11 @@ class JournalWriteError(StoreError):
     """The journal could not record a write, so the write was not made."""
 
 
-def encode(added: Iterable[Any], removed: Iterable[Any], delta: Delta | None) -> dict[str, Any]:
-    """A journal entry for a change (pyoxigraph quads; the reasoner's Delta, None if unknown)."""
+def encode(
+    added: Iterable[Any], removed: Iterable[Any], delta: Delta | None, by: str | None = None
+) -> dict[str, Any]:
+    """A journal entry for a change (pyoxigraph quads; the reasoner's Delta, None if unknown;
+    the fingerprint of the reasoner that computed it, if known)."""
     entry: dict[str, Any] = {"v": VERSION}
     for key, quads in (("remove", removed), ("add", added)):
         text = nquads(quads).decode("utf-8")
@@ -71,6 +77,8 @@ def encode(added: Iterable[Any], removed: Iterable[Any], delta: Delta | None) ->
         text = ntriples(ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in inferred)
         if text:
             entry[key] = text
+    if by is not None:
+        entry["by"] = by
     return entry
 
 
@@ -108,11 +116,13 @@ class Fold:
         self.inferred: dict[str, bool] = {}
         self.reason = False
         self.count = 0
+        self.by: set[str | None] = set()
 
     def add(self, entry: dict[str, Any]) -> None:
         """Fold in one entry in the new format (removals first, as a replay applies them)."""
         self.count += 1
         self.reason = self.reason or needs_reasoning(entry)
+        self.by.add(entry.get("by"))
         for target, prefix in ((self.asserted, ""), (self.inferred, "inferred_")):
             for key, present in (("remove", False), ("add", True)):
                 for line in entry.get(prefix + key, "").splitlines():
@@ -132,6 +142,8 @@ class Fold:
             entry["reason"] = True
             for key in ("inferred_remove", "inferred_add"):
                 entry.pop(key, None)
+        elif len(self.by) == 1 and None not in self.by:
+            entry["by"] = next(iter(self.by))
         return entry
 
 

@@ -1,7 +1,9 @@
 """The default store: Oxigraph's in-memory store, made durable by an append-only journal.
 
 The built dataset (asserted graphs and the cached inferred graph; an rdflib Dataset, or the build
-cache's N-Quads, which Oxigraph parses much faster) is loaded at start, then the journal's
+cache's N-Quads, which Oxigraph parses much faster) is loaded at start (`inferred_by`: the
+fingerprint of the reasoner that computed its inferred graphs, from which the reasoner then
+resumes instead of seeding, when the journal's changes are that code's too), then the journal's
 changes are replayed over it, folded into one (the same quads that were acknowledged, blank nodes
 included), and the journal is compacted to that one entry. The inferred graph is recomputed only
 when an entry lacks its inferred change (an old text entry, or a write made before the reasoner
@@ -40,6 +42,7 @@ class MemoryStore(EngineStore):
         schema_graph: URIRef = G_INFERRED_SCHEMA,
         merged_graph: URIRef = G_ASSERTED,
         journal: Journal | None = None,
+        inferred_by: str | None = None,
         fetchable: Sequence[str] = (),
         services: Sequence[str] = (),
         workers: int = 4,
@@ -60,6 +63,8 @@ class MemoryStore(EngineStore):
         else:
             self.rebuild_merge()
         entries = list(journal.entries()) if journal else []
+        if dataset is not None and all(e.get("by") == inferred_by for e in entries):
+            self._inferred_by = inferred_by
         reason = any(is_text(e) or needs_reasoning(e) for e in entries)
         before = self._inferred_quads() if reason and reasoner is not None else None
         folded = self._replay_all(entries)
@@ -101,6 +106,8 @@ class MemoryStore(EngineStore):
             text = ntriples(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
             if text:
                 entry[key] = text
+        if self._reasoner is not None and self._reasoner.fingerprint is not None:
+            entry["by"] = self._reasoner.fingerprint
         return entry
 
     def _record(
@@ -108,4 +115,5 @@ class MemoryStore(EngineStore):
     ) -> None:
         """Append the change to the journal: it is on disk before it is applied."""
         if self._journal is not None:
-            self._journal.append(encode(added, removed, delta))
+            by = self._reasoner.fingerprint if self._reasoner is not None else None
+            self._journal.append(encode(added, removed, delta, by))
