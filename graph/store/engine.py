@@ -59,7 +59,17 @@ from .base import (
 from .deadline import Deadlines
 from .overlay import changes
 from .pool import QueryPool
-from .terms import OWN_DEFAULT, from_ox, graph_name, nquads, quad_of, quads_from, to_ox, triple_of
+from .terms import (
+    OWN_DEFAULT,
+    Converter,
+    from_ox,
+    graph_name,
+    nquads,
+    quad_of,
+    quads_from,
+    to_ox,
+    triple_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -420,8 +430,9 @@ class EngineStore:
         it was seeded already or resumed from the stored inferred graphs (which it computed)."""
         if self._seeded or self._reasoner is None:
             return None
+        convert = Converter()
         asserted = (
-            triple_of(q)
+            convert.triple(q)
             for q in self._engine.quads_for_pattern(None, None, None, None)
             if q.graph_name not in self._computed
         )
@@ -429,7 +440,7 @@ class EngineStore:
             self._inferred_by
         ):
             stored = (
-                triple_of(q)
+                convert.triple(q)
                 for graph in (self._inferred, self._schema)
                 for q in self._engine.quads_for_pattern(None, None, None, graph)
             )
