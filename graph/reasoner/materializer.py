@@ -264,21 +264,19 @@ class Materializer:
         self._checks = Checks(self.terms, self.idx, self.schema)
         self._owlrl = None
         self._used = schema.used = frozenset(self._datatype_uses)
-        if any(p in schema.uncompiled for p in {t[1] for t in self._asserted}):
-            self._rebuild()
-            return
-        for t in self._asserted:
-            idx.add(t)
-        schema.close()
         encode, literal = self.terms.encode, self.terms.literal
-        for triple in closure:
-            t = encode(triple)
-            if t not in idx and not literal[t[1]]:
-                if schema.changes_schema(t):
-                    self._rebuild()
-                    return
-                idx.add(t)
         try:
+            if any(p in schema.uncompiled for p in {t[1] for t in self._asserted}):
+                raise Unsupported
+            for t in self._asserted:
+                idx.add(t)
+            schema.close()
+            for triple in closure:
+                t = encode(triple)
+                if t not in idx and not literal[t[1]]:
+                    if schema.changes_schema(t):
+                        raise Unsupported
+                    idx.add(t)
             self._saturate(self._noise())
         except Unsupported:
             self._rebuild()
@@ -288,9 +286,10 @@ class Materializer:
     def _noise(self) -> list[Triple]:
         """The rule applications that give the noise stores leave out (`reason.is_noise`):
         rdf1's `p rdf:type rdf:Property` for built-in predicates, what the property rules
-        say of a literal object (prp-rng, prp-inv, ...) and its datatype (dt-type2), and `x rdf:type
-        owl:Thing` (cax-sco, prp-dom and prp-rng); saturating them gives the closure's noise
-        back, so that the index equals a rebuilt one (`tests/test_reasoner_resume.py`)."""
+        say of a literal object (prp-rng, prp-inv, ...) and its datatype (dt-type2), and
+        `x rdf:type owl:Thing` (cax-sco, prp-dom and prp-rng); saturating them gives the
+        closure's noise back, so that the index equals a rebuilt one
+        (`tests/test_reasoner_resume.py`)."""
         idx, v, literal = self.idx, self.terms, self.terms.literal
         found = [(p, v.TYPE, v.PROPERTY) for p in list(idx.pos)]
         for p in list(idx.pos):
