@@ -102,13 +102,16 @@ def cajkg_server(
     data_dir: Path | None = None,
     log: Path | None = None,
     tree: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """cajkg's app (waitress) on `data`: the memory store, or the oxigraph store in `data_dir`
     (loaded from `data` when empty); startup_s runs from spawn to first answer. With `log`, the
     server's start-up phases are logged to that file. With `tree`, the cajkg of another
-    checkout serves (its own .venv and bench.serve_cajkg), to compare two versions."""
+    checkout serves (its own .venv and bench.serve_cajkg), to compare two versions; `settings`
+    are more CAJKG_* variables for the server."""
     port = free_port()
-    env = child_env(tree, CAJKG_UPDATE_TOKEN=TOKEN, CAJKG_LOG_LEVEL="INFO" if log else "WARNING")
+    level = "INFO" if log else "WARNING"
+    env = child_env(tree, CAJKG_UPDATE_TOKEN=TOKEN, CAJKG_LOG_LEVEL=level, **(settings or {}))
     python = sys.executable if tree is None else str(tree / ".venv" / "bin" / "python")
     extra = [str(data_dir)] if data_dir is not None else []
     started = time.perf_counter()
