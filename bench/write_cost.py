@@ -160,12 +160,14 @@ def run(before: Path | None, rounds: int, writes: int) -> dict[str, object]:
 def markdown(results: dict[str, object]) -> list[str]:
     arms = results["arms"]
     assert isinstance(arms, dict)
-    base = arms.get("before", arms["current"])
+    reference = "before" if "before" in arms else "current"
+    base = arms[reference]
     lines = [
         f"Load average {results['load_start']} at start, {results['load_end']} at the end; "
         f"{results['rounds']} alternating rounds.",
         "",
-        "| server | write p50 ms | insert p50 | delete p50 | x before | per round | explain p50 |",
+        f"| server | write p50 ms | insert p50 | delete p50 | x {reference} | per round | "
+        "explain p50 |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, f in arms.items():
