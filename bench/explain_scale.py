@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             results["current"] = serve_and_measure(data, args, None)
             for key in ("asserted_path", "materialized_path"):
                 Path(str(data[key])).unlink()  # room for the other checkout's copy
-            write(results, args.out, "current")  # kept, whatever happens to the other one
+            write(results, args.out, args.only)  # kept, whatever happens to the other one
         if args.before is not None and args.only != "current":
             before = prepare_in(args.before.resolve(), args.k, Path(tmp))
             log(f"generated K={args.k} with {args.before}: {before}")
