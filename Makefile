@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource libcairo2
 
-.PHONY: serve test mypy install install-test debian build lint bench bench-full bench-scale bench-startup bench-stores reliability reliability-quick owlcheck clean
+.PHONY: serve test mypy install install-test debian build lint bench bench-full bench-scale bench-startup bench-stores bench-write-cost bench-explain-scale reliability reliability-quick owlcheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,14 +62,29 @@ owlcheck: build debian
 		ontology/sectors.ttl build/ontology-with-individuals.owl
 
 # Benchmarks are not tests and not part of the wheel: bench/ runs from the checkout.
-bench: install-test
+# BEFORE=DIR: an installed checkout from before explanations (its own .venv and build), which
+# bench-write-cost and bench-explain-scale then measure side by side with this one.
+bench: install-test build
 	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench --quick
+	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench.write_cost --rounds 3 --writes 20 \
+		--out bench/results $(if $(BEFORE),--before $(BEFORE))
 
 bench-full: install-test
 	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench --full
 
 bench-scale: install-test
 	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench --scale --out bench/results/scale
+	$(MAKE) bench-explain-scale
+
+# Explanations at K=200 (about 1M triples): /explain per triple, and the server's memory.
+bench-explain-scale: install-test
+	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench.explain_scale --k 200 \
+		--out bench/results/scale $(if $(BEFORE),--before $(BEFORE))
+
+# A one-triple write on the seed graph with explanations kept current, in alternating rounds.
+bench-write-cost: install-test build
+	PYTHONPATH=$(CURDIR) $(BIN)/python -P -m bench.write_cost \
+		--out bench/results $(if $(BEFORE),--before $(BEFORE))
 
 # Start-up at K=200 side by side: oxigraph serve, cajkg memory, cajkg oxigraph (load, restart).
 bench-startup: install-test

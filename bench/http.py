@@ -30,11 +30,13 @@ RESULTS_JSON = "application/sparql-results+json"
 REQUEST_TIMEOUT_S = 60  # one request; a longer one counts as an error
 
 
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment of a child process that imports `bench` (a folder, not installed)."""
-    root = str(Path(__file__).resolve().parent.parent)
+def child_env(tree: Path | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a child process that imports `bench` (a folder, not installed) from
+    this checkout, or from the checkout `tree`."""
+    root = str(tree or Path(__file__).resolve().parent.parent)
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path, **extra}
+    other = {"PYTHONDONTWRITEBYTECODE": "1"} if tree else {}  # leave the other checkout as is
+    return {**os.environ, "PYTHONPATH": path, **other, **extra}
 
 
 def free_port() -> int:
@@ -99,18 +101,24 @@ def cajkg_server(
     timeout: float = 600,
     data_dir: Path | None = None,
     log: Path | None = None,
+    tree: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """cajkg's app (waitress) on `data`: the memory store, or the oxigraph store in `data_dir`
     (loaded from `data` when empty); startup_s runs from spawn to first answer. With `log`, the
-    server's start-up phases are logged to that file."""
+    server's start-up phases are logged to that file. With `tree`, the cajkg of another
+    checkout serves (its own .venv and bench.serve_cajkg), to compare two versions; `settings`
+    are more CAJKG_* variables for the server."""
     port = free_port()
-    env = child_env(CAJKG_UPDATE_TOKEN=TOKEN, CAJKG_LOG_LEVEL="INFO" if log else "WARNING")
+    level = "INFO" if log else "WARNING"
+    env = child_env(tree, CAJKG_UPDATE_TOKEN=TOKEN, CAJKG_LOG_LEVEL=level, **(settings or {}))
+    python = sys.executable if tree is None else str(tree / ".venv" / "bin" / "python")
     extra = [str(data_dir)] if data_dir is not None else []
     started = time.perf_counter()
     with open(log or os.devnull, "ab") as stderr:
         process = subprocess.Popen(
             [
-                sys.executable,
+                python,
                 "-P",
                 "-m",
                 "bench.serve_cajkg",
