@@ -2,11 +2,19 @@
 
 Returns what pySHACL returns, (conforms, report graph, text), but the text names, for each
 violation, the offending resource and the sentence whose graph asserts it.
+
+pySHACL is called through `pyshacl_validate` only: every pySHACL validation with a shapes graph
+ends by switching rdflib's literal normalization on for the whole process, whatever it was
+(pyshacl.monkey.rdflib_bool_unpatch), and cajkg keeps it off (cajkg/graph/__init__.py). Left on,
+every literal rdflib reads afterwards is rewritten (`"...T00:00:00Z"^^xsd:dateTime` as
+`"...+00:00"`): the sparql store then answers with terms the remote store does not hold and
+writes changes that delete nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import rdflib
 from rdflib import Dataset, Graph, URIRef
@@ -39,6 +47,18 @@ def _where(ds: Dataset, node: URIRef) -> str:
     return ", ".join(sorted(places)) or "no graph"
 
 
+def pyshacl_validate(data: Graph, **options: Any) -> tuple[bool, Graph, str]:
+    """pySHACL's `validate` (same arguments, same answer), with rdflib's literal normalization
+    left as it was: pySHACL switches it on when it is done (see the module docstring)."""
+    from pyshacl import validate as shacl_validate  # 0.1 s to import; a cached build skips it
+
+    normalize = rdflib.NORMALIZE_LITERALS
+    try:
+        return shacl_validate(data, **options)
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
+
+
 def validate(ds: Dataset, shapes: Graph, inferred: Graph) -> Report:
     """Validate every graph of `ds` plus the `inferred` closure against `shapes`.
 
@@ -49,18 +69,10 @@ def validate(ds: Dataset, shapes: Graph, inferred: Graph) -> Report:
     for g in ds.graphs():
         data += g
     data += inferred
-    from pyshacl import validate as shacl_validate  # 0.1 s to import; a cached build skips it
-
     core, checks = shacl_sparql.split(shapes)
-    normalize = rdflib.NORMALIZE_LITERALS
-    try:
-        conforms, report, _ = shacl_validate(
-            data, shacl_graph=core, inference="none", allow_warnings=True
-        )
-    finally:
-        # pyshacl turns rdflib's literal normalization off while it validates and back on
-        # after, whatever it was; cajkg keeps it off (cajkg/graph/__init__.py)
-        rdflib.NORMALIZE_LITERALS = normalize
+    conforms, report, _ = pyshacl_validate(
+        data, shacl_graph=core, inference="none", allow_warnings=True
+    )
     conforms = shacl_sparql.run(checks, shapes, data, report) and conforms
     lines = []
     for result in report.subjects(SH.resultSeverity, SH.Violation):
