@@ -48,14 +48,11 @@ mypy: install-test
 		-p cajkg.graph -p cajkg.server
 
 # The build runs once here; the tests reuse its cache and dumps through CAJKG_BUILD_DIR.
-# The sparql store's write tests and W3C query run fail after the rest of the suite in one
-# process (an open bug, not understood yet), so they run in a second process.
 test: debian install-test mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cajkg build --build-dir build
-	CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m pytest -m "not own_process"
-	CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m pytest -m own_process
+	CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m pytest
 
 owlcheck: build debian
 	tests/owlapi/build.sh --ontology-dir ontology ontology/cajkg.ttl ontology/alignment.ttl \

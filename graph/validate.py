@@ -2,13 +2,21 @@
 
 Returns what pySHACL returns, (conforms, report graph, text), but the text names, for each
 violation, the offending resource and the sentence whose graph asserts it.
+
+pySHACL runs through its `Validator` (`pyshacl_validate`), never its `validate` entry point:
+that one switches rdflib's literal normalization on for the whole process while it validates
+and leaves it on (pyshacl.monkey.rdflib_bool_unpatch), and cajkg keeps it off
+(cajkg/graph/__init__.py). Switched on, every literal rdflib reads, in any thread, is rewritten
+(`"...T00:00:00Z"^^xsd:dateTime` as `"...+00:00"`, `"INF"^^xsd:double` as `"inf"`): the sparql
+store then answers with terms the remote store does not hold and computes changes that delete
+nothing (`cajkg serve` builds in a thread while it answers when neither its dumps nor the build
+cache are current).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import rdflib
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SH
 
@@ -39,6 +47,21 @@ def _where(ds: Dataset, node: URIRef) -> str:
     return ", ".join(sorted(places)) or "no graph"
 
 
+def pyshacl_validate(
+    data: Graph, *, shacl_graph: Graph, inference: str = "none", allow_warnings: bool = False
+) -> tuple[bool, Graph, str]:
+    """pySHACL's answer (conforms, report graph, report text) for graphs already parsed, from
+    its Validator: the same run as its `validate` entry point without the process-wide switch
+    of rdflib's literal normalization (see the module docstring)."""
+    # 0.1 s to import; a cached build skips it
+    from pyshacl import Validator
+    from pyshacl.graph_abstraction import DataGraph
+
+    options = {"inference": inference, "allow_warnings": allow_warnings}
+    validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shacl_graph, options=options)
+    return validator.run()
+
+
 def validate(ds: Dataset, shapes: Graph, inferred: Graph) -> Report:
     """Validate every graph of `ds` plus the `inferred` closure against `shapes`.
 
@@ -49,18 +72,10 @@ def validate(ds: Dataset, shapes: Graph, inferred: Graph) -> Report:
     for g in ds.graphs():
         data += g
     data += inferred
-    from pyshacl import validate as shacl_validate  # 0.1 s to import; a cached build skips it
-
     core, checks = shacl_sparql.split(shapes)
-    normalize = rdflib.NORMALIZE_LITERALS
-    try:
-        conforms, report, _ = shacl_validate(
-            data, shacl_graph=core, inference="none", allow_warnings=True
-        )
-    finally:
-        # pyshacl turns rdflib's literal normalization off while it validates and back on
-        # after, whatever it was; cajkg keeps it off (cajkg/graph/__init__.py)
-        rdflib.NORMALIZE_LITERALS = normalize
+    conforms, report, _ = pyshacl_validate(
+        data, shacl_graph=core, inference="none", allow_warnings=True
+    )
     conforms = shacl_sparql.run(checks, shapes, data, report) and conforms
     lines = []
     for result in report.subjects(SH.resultSeverity, SH.Violation):

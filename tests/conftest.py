@@ -2,6 +2,9 @@
 
 `serve(app)` starts werkzeug's threaded server on 127.0.0.1, port 0, in a daemon thread and
 returns its base URL; servers stop at the end of the test (or session) that started them.
+
+Every test must leave rdflib's literal normalization off, as cajkg keeps it: a test that switched
+it on (pySHACL called directly does) made the sparql store's tests fail many modules later.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import rdflib
 from flask import Flask
 from rdflib import Dataset
 from werkzeug.serving import make_server
@@ -69,6 +73,19 @@ def running(app: Flask) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def literals_kept_as_written() -> Iterator[None]:
+    """Fail the test that leaves rdflib's literal normalization on (and switch it off again, so
+    that the tests after it read literals as cajkg does)."""
+    yield
+    if rdflib.NORMALIZE_LITERALS:
+        rdflib.NORMALIZE_LITERALS = False
+        pytest.fail(
+            "the test left rdflib.NORMALIZE_LITERALS on: later tests would read rewritten "
+            "literals (call pySHACL through cajkg.graph.validate.pyshacl_validate)"
+        )
 
 
 @pytest.fixture(scope="module")

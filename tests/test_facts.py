@@ -8,6 +8,8 @@ the curation was written for.
 pySHACL is given the ontology merged into the data graph rather than as `ont_graph`: with
 `ont_graph`, pySHACL deep-clones every owl:NamedIndividual of the ontology to depth 10, which is
 exponential on the SKOS sector scheme (broader/narrower/inScheme links) and does not finish.
+It is called through cajkg's `pyshacl_validate`, never directly: pySHACL leaves rdflib's literal
+normalization switched on, which breaks every later test that reads literals (cajkg.graph.validate).
 """
 
 from decimal import Decimal
@@ -15,13 +17,13 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from pyshacl import validate
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH
 
 from cajkg.graph.article import split_sentences
 from cajkg.graph.iris import CAJKG, GRAPH, RES, SECTOR, SENT
+from cajkg.graph.validate import pyshacl_validate
 
 FACTS = resources.files("cajkg.graph") / "facts"
 FACT_FILES = (
@@ -101,7 +103,7 @@ def run_shapes(data: Graph, ontology: Graph, shapes: Graph) -> Graph:
     merged = Graph()
     merged += ontology
     merged += data
-    _, report, _ = validate(merged, shacl_graph=shapes, inference="rdfs")
+    _, report, _ = pyshacl_validate(merged, shacl_graph=shapes, inference="rdfs")
     return report
 
 
@@ -390,10 +392,10 @@ def test_sparql_constraints_run_once_give_pyshacls_own_results(fixture, ontology
     data = Graph()
     data += graph
     data += infer_with_owlrl(dataset)
-    conforms, full, _ = validate(data, shacl_graph=shapes, inference="none")
+    conforms, full, _ = pyshacl_validate(data, shacl_graph=shapes, inference="none")
     core, checks = shacl_sparql.split(shapes)
     assert checks and all((c.shape, SH.sparql, c.constraint) not in core for c in checks)
-    _, ours, _ = validate(data, shacl_graph=core, inference="none")
+    _, ours, _ = pyshacl_validate(data, shacl_graph=core, inference="none")
     from_sparql = {r for r in _results(full) if any(m in r[2] for m in SPARQL_MESSAGES)}
     assert shacl_sparql.run(checks, shapes, data, ours) is not bool(from_sparql)
     expected = fixture in {"shapes-bad-mention.ttl", "shapes-bad-proposal-shortcut.ttl"}

@@ -90,11 +90,6 @@ WRITES = [
 ]
 
 
-# Passes alone and after any module tried so far, but fails after the whole suite in one
-# process (as W3C query evaluation on the sparql store does): an open bug, run apart.
-pytestmark = pytest.mark.own_process
-
-
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory) -> Iterator[tuple[object, RemoteStore, OxigraphServer]]:
     built = build_dataset()

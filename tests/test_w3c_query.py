@@ -120,15 +120,7 @@ def test_every_query_test_is_collected():
     assert len(ENTRIES) == 244
 
 
-# On the sparql store these pass alone, but fail after the whole suite in one process (as
-# tests/test_remote_writes.py does): an open bug, run apart (make test runs them second).
-KINDS = [
-    pytest.param(kind, marks=pytest.mark.own_process) if kind == "sparql" else kind
-    for kind in STORE_KINDS
-]
-
-
-@pytest.fixture(scope="module", params=KINDS)
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def endpoint(request, tmp_path_factory) -> Iterator[Endpoint]:
     """One server per store kind for the whole module."""
     running = Endpoint(new_store(request.param, tmp_path_factory.mktemp(request.param)))
