@@ -502,10 +502,6 @@ class EngineStore:
         """False while warming up: queries are answered, but share the CPU with the reasoner."""
         return self._warm_done.is_set()
 
-    def answered(self) -> bool:
-        """True once a query has been answered (background work at start may begin)."""
-        return self.pool.answered.is_set()
-
     def _warm(self) -> None:
         """Start a query worker loading (unless the load started one), wait for it, then seed
         the reasoner: ready means both. The seeding waits so that the first answer does not

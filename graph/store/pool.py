@@ -126,7 +126,6 @@ class QueryPool:
         self._loading = 0
         self._closed = False
         self.loaded = threading.Event()  # set once a worker has loaded (queries are answered)
-        self.answered = threading.Event()  # set once a query has been answered
         self._finalizer = weakref.finalize(self, _kill_all, self._all)
 
     def run(self, request: tuple[Any, ...], timeout: float | None) -> Any:
@@ -149,7 +148,6 @@ class QueryPool:
                 log.warning("query stopped after %.1f s", time.monotonic() - started)
                 raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
             self._idle.put(worker)
-            self.answered.set()
             return reply
         finally:
             self._slots.release()
