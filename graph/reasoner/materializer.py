@@ -223,17 +223,8 @@ class Materializer:
         """Close the schema, compile it and saturate all instance data from scratch."""
         self.version += 1
         self._rebuilt = True
-        self.idx = Index()
-        self.schema = Schema(self.terms, self.idx)
-        self._checks = Checks(self.terms, self.idx, self.schema)
-        self._owlrl = None
-        self._used = self.schema.used = frozenset(self._datatype_uses)
         try:
-            if any(p in self.schema.uncompiled for p in {t[1] for t in self._asserted}):
-                raise Unsupported
-            for t in self._asserted:
-                self.idx.add(t)
-            self.schema.close()
+            self._close_schema()
             work = list(self.idx)
             for t in self._asserted:
                 work.extend(self._asserted_consequences(t))
@@ -247,6 +238,20 @@ class Materializer:
             self._checks.check_literal(t)
         self._changes = {}
 
+    def _close_schema(self) -> None:
+        """A fresh index of the asserted triples, the schema closed in it and compiled (how
+        `_rebuild` and `_resume` both start); raises Unsupported for what is left to owlrl."""
+        self.idx = Index()
+        self.schema = Schema(self.terms, self.idx)
+        self._checks = Checks(self.terms, self.idx, self.schema)
+        self._owlrl = None
+        self._used = self.schema.used = frozenset(self._datatype_uses)
+        if any(p in self.schema.uncompiled for p in {t[1] for t in self._asserted}):
+            raise Unsupported
+        for t in self._asserted:
+            self.idx.add(t)
+        self.schema.close()
+
     def _resume(self, closure: Iterable[RDFTriple]) -> None:
         """Start from an inferred graph this reasoner computed earlier for the same triples
         (`inferred_triples()`, stored by a store): the schema is closed and compiled as in
@@ -259,18 +264,10 @@ class Materializer:
         A closure that holds derived schema, or a graph the materializer leaves to owlrl,
         is rebuilt in full, as `_rebuild` would have."""
         self.version += 1
-        self.idx = idx = Index()
-        self.schema = schema = Schema(self.terms, self.idx)
-        self._checks = Checks(self.terms, self.idx, self.schema)
-        self._owlrl = None
-        self._used = schema.used = frozenset(self._datatype_uses)
         encode, literal = self.terms.encode, self.terms.literal
         try:
-            if any(p in schema.uncompiled for p in {t[1] for t in self._asserted}):
-                raise Unsupported
-            for t in self._asserted:
-                idx.add(t)
-            schema.close()
+            self._close_schema()
+            idx, schema = self.idx, self.schema
             for triple in closure:
                 t = encode(triple)
                 if t not in idx and not literal[t[1]]:
@@ -291,8 +288,9 @@ class Materializer:
         closure's noise back, so that the index equals a rebuilt one
         (`tests/test_reasoner_resume.py`)."""
         idx, v, literal = self.idx, self.terms, self.terms.literal
-        found = [(p, v.TYPE, v.PROPERTY) for p in list(idx.pos)]
+        found: list[Triple] = []
         for p in list(idx.pos):
+            found.append((p, v.TYPE, v.PROPERTY))
             rules = self.schema.property_plan(p).rules if p != v.TYPE else ()
             for o, subjects in idx.pos[p].items() if rules else ():
                 for x in subjects if literal[o] else ():

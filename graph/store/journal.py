@@ -242,12 +242,7 @@ class Journal:
         return fold.count
 
     def _replace(self, data: bytes) -> None:
-        with self._scratch.open("wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(self._scratch, self.path)
-        fsync_directory(self.path.parent)
+        replace_durably(self.path, self._scratch, data)
 
     def _truncate(self, size: int) -> None:
         with self.path.open("r+b") as out:
@@ -273,6 +268,17 @@ def _append_durably(path: Path, data: bytes, size: int) -> None:
         raise
     finally:
         os.close(handle)
+
+
+def replace_durably(path: Path, scratch: Path, data: bytes) -> None:
+    """Make `data` the content of `path` atomically (written to `scratch`, fsynced, renamed):
+    after a crash the old content or the new one, never a mix."""
+    with scratch.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(scratch, path)
+    fsync_directory(path.parent)
 
 
 def fsync_directory(directory: Path) -> None:

@@ -20,7 +20,6 @@ should start once after deleting it.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +33,7 @@ from cajkg.graph.reasoner import Delta, Inference, Reasoner
 
 from .base import ReadOnly
 from .engine import EngineStore
-from .journal import Journal, encode, fsync_directory
+from .journal import Journal, encode, fsync_directory, replace_durably
 
 log = logging.getLogger(__name__)
 
@@ -146,13 +145,8 @@ class OxigraphStore(EngineStore):
         if fingerprint is None or self.read_only:
             return
         self._engine.flush()
-        partial = self.data_dir / f"{INFERRED_BY}.partial"
-        with partial.open("w", encoding="utf-8") as out:
-            out.write(fingerprint + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        partial.replace(self.data_dir / INFERRED_BY)
-        fsync_directory(self.data_dir)
+        by = self.data_dir / INFERRED_BY
+        replace_durably(by, by.with_name(f"{INFERRED_BY}.partial"), f"{fingerprint}\n".encode())
 
     def _seeds_from_load(self) -> bool:
         return False
