@@ -4,6 +4,10 @@ Python threads cannot be killed, but rdflib's evaluator is pure Python, so an ex
 asynchronously in the worker (PyThreadState_SetAsyncExc) unwinds it at the next bytecode.
 A semaphore bounds how many evaluations run at once, so a burst of runaway queries cannot
 starve the server: a query that waits for a slot past its deadline times out as well.
+An asynchronous exception can be lost: one that lands in a finalizer run by the garbage
+collector (`__del__`, a generator's close) is printed and dropped, and a bare `except:` in the
+evaluator swallows it. So a stopped job is stopped again every `RESTOP` seconds until it ends;
+otherwise a lost stop would keep its slot, and the next write would wait for it forever.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Generic, TypeVar
 from .base import QueryTimeout
 
 T = TypeVar("T")
+RESTOP = 0.05
 log = logging.getLogger(__name__)
 
 
@@ -84,13 +89,24 @@ class _Job(Generic[T]):
         self.done.set()
 
     def stop(self) -> bool:
-        """Interrupt the worker if fn is still running; False when it already finished."""
+        """Interrupt the worker if fn is still running, again until it ends (see the module's
+        docstring); False when it already finished."""
+        if not self._interrupt():
+            return False
+        threading.Thread(target=self._restop, name="cajkg-query-stop", daemon=True).start()
+        return True
+
+    def _interrupt(self) -> bool:
         with self._lock:
             if not self._running:
                 return False
             assert self.thread.ident is not None
             _set_async_exc(self.thread.ident, _Stopped)
             return True
+
+    def _restop(self) -> None:
+        while not self.done.wait(RESTOP) and self._interrupt():
+            pass
 
     def outcome(self) -> T:
         """fn's value, or its exception re-raised in the caller."""
