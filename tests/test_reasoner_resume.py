@@ -22,7 +22,7 @@ from cajkg.graph.reasoner import FINGERPRINT, IncrementalReasoner, Materializer
 from cajkg.graph.store.journal import Journal
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.graph.store.oxigraph import INFERRED_BY, OxigraphStore
-from cajkg.graph.store.terms import nquads, quads_from, triple_of
+from cajkg.graph.store.terms import from_ox, nquads, quads_from, triple_of
 
 COMPUTED = {G_INFERRED, G_INFERRED_SCHEMA}
 
@@ -81,6 +81,31 @@ def test_every_write_after_resuming_changes_what_seeding_changes(built):
             b = resumed.remove(removed).then(resumed.add(added), resumed.inferred_triples)
             assert (a.added, a.removed) == (b.added, b.removed)
     assert _closure(resumed) == _closure(seeded)
+
+
+def test_reading_oxigraphs_terms_builds_the_index_reading_rdflibs_does():
+    """Stores hand the reasoner their own terms to decode (each distinct term once)."""
+    asserted, inferred = [], []
+    for q in quads_from(build_dataset()):
+        computed = q.graph_name.value in {str(g) for g in COMPUTED}
+        (inferred if computed else asserted).append((q.subject, q.predicate, q.object))
+    decoded: list = []
+
+    def decode(term):
+        decoded.append(term)
+        return from_ox(term)
+
+    def rdflib(triples):
+        return [tuple(from_ox(t) for t in triple) for triple in triples]
+
+    for closure in (None, inferred):
+        read = Materializer(asserted, closure=closure, decode=decode)
+        rdf_closure = None if closure is None else rdflib(closure)
+        plain = Materializer(rdflib(asserted), closure=rdf_closure)
+        assert _closure(read) == _closure(plain)
+        assert set(read.inferred_triples()) == set(plain.inferred_triples())
+        assert len(decoded) == len(set(decoded))  # one decoding per distinct term
+        decoded.clear()
 
 
 def test_a_closure_with_derived_schema_is_derived_again(built):

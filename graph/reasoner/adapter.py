@@ -20,7 +20,7 @@ from rdflib import Dataset, Graph
 from cajkg.graph.reason import InconsistencyError
 
 from .delta import Delta
-from .index import RDFTriple
+from .index import Decode, RDFTriple, ReadTriple
 from .materializer import Materializer
 
 
@@ -49,12 +49,18 @@ class Reasoner(Protocol):
     # The code that computes this reasoner's inferred graphs (None: not known, never resumed).
     fingerprint: str | None
 
-    def seed(self, triples: Iterable[RDFTriple]) -> Graph:
+    def seed(self, triples: Iterable[ReadTriple], decode: Decode | None = None) -> Graph:
         """Start from the asserted triples (one per graph holding it); the inferred graph.
-        Raises InconsistencyError when they are inconsistent."""
+        Raises InconsistencyError when they are inconsistent. With `decode`, the triples hold
+        another library's terms (a store's own), and `decode` gives their rdflib terms."""
         ...
 
-    def resume(self, triples: Iterable[RDFTriple], inferred: Iterable[RDFTriple]) -> None:
+    def resume(
+        self,
+        triples: Iterable[ReadTriple],
+        inferred: Iterable[ReadTriple],
+        decode: Decode | None = None,
+    ) -> None:
         """Start from the asserted triples and the inferred graphs a reasoner of the same
         `fingerprint` computed for them (a store's own), without deriving them again."""
         ...
@@ -73,14 +79,19 @@ class IncrementalReasoner:
     def __init__(self) -> None:
         self.materializer: Materializer | None = None
 
-    def seed(self, triples: Iterable[RDFTriple]) -> Graph:
-        self.materializer = Materializer(triples)
+    def seed(self, triples: Iterable[ReadTriple], decode: Decode | None = None) -> Graph:
+        self.materializer = Materializer(triples, decode=decode)
         if self.materializer.errors:
             raise InconsistencyError(self.materializer.errors)
         return self.materializer.inferred()
 
-    def resume(self, triples: Iterable[RDFTriple], inferred: Iterable[RDFTriple]) -> None:
-        self.materializer = Materializer(triples, closure=inferred)
+    def resume(
+        self,
+        triples: Iterable[ReadTriple],
+        inferred: Iterable[ReadTriple],
+        decode: Decode | None = None,
+    ) -> None:
+        self.materializer = Materializer(triples, closure=inferred, decode=decode)
 
     def change(self, added: Iterable[RDFTriple], removed: Iterable[RDFTriple]) -> Delta:
         if self.materializer is None:
@@ -107,14 +118,20 @@ class Recomputing:
         self._asserted: Counter[RDFTriple] = Counter()
         self._inferred: frozenset[RDFTriple] = frozenset()
 
-    def seed(self, triples: Iterable[RDFTriple]) -> Graph:
-        self._asserted = Counter(triples)
+    def seed(self, triples: Iterable[ReadTriple], decode: Decode | None = None) -> Graph:
+        self._asserted = Counter(_decoded(triples, decode))
         graph = self._run(self._asserted)
         self._inferred = frozenset(graph)
         return graph
 
-    def resume(self, triples: Iterable[RDFTriple], inferred: Iterable[RDFTriple]) -> None:
-        self._asserted, self._inferred = Counter(triples), frozenset(inferred)
+    def resume(
+        self,
+        triples: Iterable[ReadTriple],
+        inferred: Iterable[ReadTriple],
+        decode: Decode | None = None,
+    ) -> None:
+        self._asserted = Counter(_decoded(triples, decode))
+        self._inferred = frozenset(_decoded(inferred, decode))
 
     def change(self, added: Iterable[RDFTriple], removed: Iterable[RDFTriple]) -> Delta:
         asserted = self._asserted - Counter(removed) + Counter(added)
@@ -128,6 +145,12 @@ class Recomputing:
         graph = dataset.graph("urn:x-cajkg:asserted")
         graph.addN((s, p, o, graph) for s, p, o in asserted)
         return self._inference(dataset)
+
+
+def _decoded(triples: Iterable[ReadTriple], decode: Decode | None) -> Iterable[RDFTriple]:
+    if decode is None:
+        return triples
+    return ((decode(s), decode(p), decode(o)) for s, p, o in triples)
 
 
 def as_reasoner(reasoner: Reasoner | Inference) -> Reasoner:

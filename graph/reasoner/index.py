@@ -3,13 +3,18 @@ lookups (spo, pos, osp) that every rule needs in one dictionary step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Literal
 from rdflib.term import Node
 
 RDFTriple = tuple[Node, Node, Node]
 Triple = tuple[int, int, int]
+# The rdflib term of another library's term (pyoxigraph's, as a store reads them).
+Decode = Callable[[Any], Node]
+# A triple as a reasoner reads it: rdflib terms, or another library's with a Decode.
+ReadTriple = tuple[Any, Any, Any]
 
 
 class Terms:
@@ -59,6 +64,28 @@ class Terms:
     def encode(self, t: RDFTriple) -> Triple:
         return self.id(t[0]), self.id(t[1]), self.id(t[2])
 
+    def reader(self, decode: Decode | None) -> Callable[[ReadTriple], Triple]:
+        """`encode`, or, for triples of another library's terms, an encode with a memo keyed by
+        those terms: each distinct term is decoded once, and a term met again costs one lookup
+        instead of building its rdflib term (a million triples hold about 170,000 terms)."""
+        if decode is None:
+            return self.encode
+        memo: dict[Any, int] = {}
+        get, intern = memo.get, self.id
+
+        def encode(t: ReadTriple) -> Triple:
+            s, p, o = t
+            a, b, c = get(s), get(p), get(o)
+            if a is None:
+                a = memo[s] = intern(decode(s))
+            if b is None:
+                b = memo[p] = intern(decode(p))
+            if c is None:
+                c = memo[o] = intern(decode(o))
+            return a, b, c
+
+        return encode
+
     def decode(self, t: Triple) -> RDFTriple:
         terms = self.terms
         return terms[t[0]], terms[t[1]], terms[t[2]]
@@ -79,13 +106,33 @@ class Index:
         self.size = 0
 
     def add(self, t: Triple) -> bool:
+        """Add t; False when it was there. (Looked up before created: `setdefault` would build
+        two empty containers per call, a tenth of a seeding at a million triples.)"""
         s, p, o = t
-        objs = self.spo.setdefault(s, {}).setdefault(p, set())
-        if o in objs:
+        by_p = self.spo.get(s)
+        if by_p is None:
+            by_p = self.spo[s] = {}
+        objs = by_p.get(p)
+        if objs is None:
+            by_p[p] = {o}
+        elif o in objs:
             return False
-        objs.add(o)
-        self.pos.setdefault(p, {}).setdefault(o, set()).add(s)
-        self.osp.setdefault(o, {}).setdefault(s, set()).add(p)
+        else:
+            objs.add(o)
+        by_o = self.pos.get(p)
+        if by_o is None:
+            self.pos[p] = {o: {s}}
+        elif (subjects := by_o.get(o)) is None:
+            by_o[o] = {s}
+        else:
+            subjects.add(s)
+        by_s = self.osp.get(o)
+        if by_s is None:
+            self.osp[o] = {s: {p}}
+        elif (predicates := by_s.get(s)) is None:
+            by_s[s] = {p}
+        else:
+            predicates.add(p)
         self.size += 1
         return True
 

@@ -14,7 +14,7 @@ from cajkg.graph.reason import InconsistencyError, closure, is_noise
 
 from .checks import Checks
 from .delta import Delta
-from .index import Index, RDFTriple, Terms, Triple
+from .index import Decode, Index, RDFTriple, ReadTriple, Terms, Triple
 from .rules import (
     CLASS_RULES,
     EQUALITY_RULES,
@@ -33,10 +33,13 @@ class Materializer:
     """The asserted triples of a dataset (a multiset over its graphs) and their OWL RL closure."""
 
     def __init__(
-        self, triples: Iterable[RDFTriple] = (), closure: Iterable[RDFTriple] | None = None
+        self,
+        triples: Iterable[ReadTriple] = (),
+        closure: Iterable[ReadTriple] | None = None,
+        decode: Decode | None = None,
     ) -> None:
         """The closure of `triples`: derived here, or, given `closure`, read from it (see
-        `_resume`)."""
+        `_resume`). With `decode`, both hold another library's terms (`Terms.reader`)."""
         self.terms = Terms()
         self._asserted: Counter[Triple] = Counter()
         self._datatype_uses: Counter[int] = Counter()
@@ -49,12 +52,14 @@ class Materializer:
         self.version = 0  # counts the updates: what explanations cache is valid for one version
         self._owlrl: Graph | None = None  # the whole closure, when owlrl does the work
         self._owlrl_errors: list[str] = []
-        for t in triples:
-            self._count(self.terms.encode(t), +1)
+        encode = self.terms.reader(decode)
+        self._asserted.update(map(encode, triples))
+        for t in self._asserted:
+            self._count_datatypes(t, +1)
         if closure is None:
             self._rebuild()
         else:
-            self._resume(closure)
+            self._resume(map(encode, closure))
 
     @classmethod
     def from_dataset(cls, dataset: Dataset, skip: URIRef = G_INFERRED) -> Materializer:
@@ -186,11 +191,15 @@ class Materializer:
         if not self._asserted[t]:
             del self._asserted[t]
         if edge:
-            for dt in self.schema.datatypes_used_by(t):
-                self._datatype_uses[dt] += step
-                if not self._datatype_uses[dt]:
-                    del self._datatype_uses[dt]
+            self._count_datatypes(t, step)
         return edge
+
+    def _count_datatypes(self, t: Triple, step: int) -> None:
+        """t entered (+1) or left (-1) the asserted set: count the datatypes it uses."""
+        for dt in self.schema.datatypes_used_by(t):
+            self._datatype_uses[dt] += step
+            if not self._datatype_uses[dt]:
+                del self._datatype_uses[dt]
 
     def _begin(self, batch: list[Triple]) -> None:
         self.version += 1
@@ -252,7 +261,7 @@ class Materializer:
             self.idx.add(t)
         self.schema.close()
 
-    def _resume(self, closure: Iterable[RDFTriple]) -> None:
+    def _resume(self, closure: Iterable[Triple]) -> None:
         """Start from an inferred graph this reasoner computed earlier for the same triples
         (`inferred_triples()`, stored by a store): the schema is closed and compiled as in
         `_rebuild`, and the instance closure is read instead of derived, without the
@@ -264,16 +273,16 @@ class Materializer:
         A closure that holds derived schema, or a graph the materializer leaves to owlrl,
         is rebuilt in full, as `_rebuild` would have."""
         self.version += 1
-        encode, literal = self.terms.encode, self.terms.literal
+        literal = self.terms.literal
         try:
             self._close_schema()
             idx, schema = self.idx, self.schema
-            for triple in closure:
-                t = encode(triple)
-                if t not in idx and not literal[t[1]]:
-                    if schema.changes_schema(t):
-                        raise Unsupported
-                    idx.add(t)
+            for t in closure:
+                if literal[t[1]]:
+                    continue
+                if schema.changes_schema(t) and t not in idx:
+                    raise Unsupported
+                idx.add(t)
             self._saturate(self._noise())
         except Unsupported:
             self._rebuild()
@@ -296,9 +305,9 @@ class Materializer:
                 for x in subjects if literal[o] else ():
                     for fire, data in rules:
                         found.extend(c for c, _ in fire(idx, v, (x, p, o), data) if literal[c[0]])
-        for t in self._asserted:
-            if literal[t[2]]:
-                found.extend(self._asserted_consequences(t))
+        # a literal's datatype rules depend on the literal only: one asserted triple per literal
+        for t in {t[2]: t for t in self._asserted if literal[t[2]]}.values():
+            found.extend(self._asserted_consequences(t))
         thing = (v.TYPE, v.THING)
         for c in idx.subjects(v.SCO, v.THING):
             found.extend((x, *thing) for x in idx.subjects(v.TYPE, c))

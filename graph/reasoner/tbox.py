@@ -115,6 +115,7 @@ class Schema:
         # The named rules per (rule table, key), for explanations; valid for one `used`.
         self._named: dict[tuple[int, int], list[tuple[str, Fire, tuple[object, ...]]]] = {}
         self._named_used: frozenset[int] = self.used
+        self._datatype_of: dict[int, int | None] = {}
 
     @staticmethod
     def kind(name: str) -> URIRef:
@@ -131,18 +132,24 @@ class Schema:
         return self.is_schema(t) and not (t[1] == self.terms.TYPE and t[2] == self.terms.PROPERTY)
 
     def literal_datatype(self, node: int) -> int | None:
-        v = self.terms
-        if not v.literal[node]:
+        """The OWL RL datatype of a literal node (memoised: a literal is met once per triple
+        using it, and comparing rdflib terms is slow)."""
+        if not self.terms.literal[node]:
             return None
-        literal = v.terms[node]
-        datatype = literal.datatype if isinstance(literal, Literal) else None
-        if datatype is None or datatype not in RL_DATATYPES:
-            return None
-        return v.ids.get(datatype)
+        if node not in self._datatype_of:
+            literal = self.terms.terms[node]
+            datatype = literal.datatype if isinstance(literal, Literal) else None
+            if datatype is None or datatype not in RL_DATATYPES:
+                self._datatype_of[node] = None
+            else:
+                self._datatype_of[node] = self.terms.ids.get(datatype)
+        return self._datatype_of[node]
 
     def datatypes_used_by(self, t: Triple) -> set[int]:
         """The datatypes owlrl's one-time dt-* rules count as used because of asserted t."""
         used: set[int] = set()
+        if t[1] != self.terms.TYPE and not self.terms.literal[t[2]]:
+            return used
         for dt in (self.literal_datatype(t[2]), t[2] if t[1] == self.terms.TYPE else None):
             if dt in self.datatypes:
                 used.add(dt)

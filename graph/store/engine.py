@@ -61,7 +61,6 @@ from .overlay import changes
 from .pool import QueryPool
 from .terms import (
     OWN_DEFAULT,
-    Converter,
     from_ox,
     graph_name,
     nquads,
@@ -430,9 +429,9 @@ class EngineStore:
         it was seeded already or resumed from the stored inferred graphs (which it computed)."""
         if self._seeded or self._reasoner is None:
             return None
-        convert = Converter()
+        # Oxigraph's own terms: the reasoner decodes each distinct term once (Terms.reader).
         asserted = (
-            convert.triple(q)
+            (q.subject, q.predicate, q.object)
             for q in self._engine.quads_for_pattern(None, None, None, None)
             if q.graph_name not in self._computed
         )
@@ -440,15 +439,15 @@ class EngineStore:
             self._inferred_by
         ):
             stored = (
-                convert.triple(q)
+                (q.subject, q.predicate, q.object)
                 for graph in (self._inferred, self._schema)
                 for q in self._engine.quads_for_pattern(None, None, None, graph)
             )
-            self._reasoner.resume(asserted, stored)
+            self._reasoner.resume(asserted, stored, decode=from_ox)
             self._seeded = True
             log.info("resumed the reasoner from the stored inferred graphs (the same code's)")
             return None
-        inferred = self._reasoner.seed(asserted)
+        inferred = self._reasoner.seed(asserted, decode=from_ox)
         self._seeded = True
         return inferred
 

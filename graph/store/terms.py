@@ -88,24 +88,6 @@ def rdflib_name(name: Any) -> URIRef | None:
     return URIRef(name.value)
 
 
-class Converter:
-    """`from_ox` with a memo, for reading a whole store at once (the reasoner's seeding): a
-    term met again is looked up, not built again (half the time at a million triples)."""
-
-    def __init__(self) -> None:
-        self._memo: dict[Any, Node] = {}
-
-    def term(self, term: Any) -> Node:
-        found = self._memo.get(term)
-        if found is None:
-            found = self._memo[term] = from_ox(term)
-        return found
-
-    def triple(self, quad: Any) -> RDFTriple:
-        term = self.term
-        return term(quad.subject), term(quad.predicate), term(quad.object)
-
-
 def triple_of(quad: Any) -> RDFTriple:
     """The rdflib triple of a pyoxigraph quad."""
     return from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
