@@ -10,6 +10,7 @@ store must resume only from inferred graphs computed by the same reasoner code.
 
 from __future__ import annotations
 
+import gc
 import random
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from rdflib import RDFS, Dataset, Graph, URIRef
 from cajkg.graph.build import build_dataset
 from cajkg.graph.iris import G_INFERRED, G_INFERRED_SCHEMA, RES
 from cajkg.graph.reasoner import FINGERPRINT, IncrementalReasoner, Materializer
+from cajkg.graph.reasoner.index import collector_paused
 from cajkg.graph.store.journal import Journal
 from cajkg.graph.store.memory import MemoryStore
 from cajkg.graph.store.oxigraph import INFERRED_BY, OxigraphStore
@@ -106,6 +108,24 @@ def test_reading_oxigraphs_terms_builds_the_index_reading_rdflibs_does():
         assert set(read.inferred_triples()) == set(plain.inferred_triples())
         assert len(decoded) == len(set(decoded))  # one decoding per distinct term
         decoded.clear()
+
+
+def test_the_collector_is_paused_while_seeding_and_given_back_as_it_was(built):
+    asserted, inferred = built
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        IncrementalReasoner().resume(asserted, inferred)  # nested: the outer pause holds
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    IncrementalReasoner().seed(asserted)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        IncrementalReasoner().seed(asserted)
+        assert not gc.isenabled()  # an application's own choice is kept
+    finally:
+        gc.enable()
 
 
 def test_a_closure_with_derived_schema_is_derived_again(built):

@@ -20,7 +20,7 @@ from rdflib import Dataset, Graph
 from cajkg.graph.reason import InconsistencyError
 
 from .delta import Delta
-from .index import Decode, RDFTriple, ReadTriple
+from .index import Decode, RDFTriple, ReadTriple, collector_paused
 from .materializer import Materializer
 
 
@@ -80,7 +80,8 @@ class IncrementalReasoner:
         self.materializer: Materializer | None = None
 
     def seed(self, triples: Iterable[ReadTriple], decode: Decode | None = None) -> Graph:
-        self.materializer = Materializer(triples, decode=decode)
+        with collector_paused():
+            self.materializer = Materializer(triples, decode=decode)
         if self.materializer.errors:
             raise InconsistencyError(self.materializer.errors)
         return self.materializer.inferred()
@@ -91,7 +92,8 @@ class IncrementalReasoner:
         inferred: Iterable[ReadTriple],
         decode: Decode | None = None,
     ) -> None:
-        self.materializer = Materializer(triples, closure=inferred, decode=decode)
+        with collector_paused():
+            self.materializer = Materializer(triples, closure=inferred, decode=decode)
 
     def change(self, added: Iterable[RDFTriple], removed: Iterable[RDFTriple]) -> Delta:
         if self.materializer is None:
