@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import rdflib
 from flask import Flask
-from rdflib import Dataset
+from rdflib import BNode, Dataset, Graph
+from rdflib.compare import isomorphic
 from werkzeug.serving import make_server
 
 from cajkg.graph.reason import infer_with_owlrl
@@ -45,6 +46,21 @@ def fixture_dataset() -> Dataset:
 def fixture_store(**options: object) -> MemoryStore:
     """A store over the fixture data with the real reasoner."""
     return MemoryStore(fixture_dataset(), reasoner=infer_with_owlrl, **options)  # type: ignore[arg-type]
+
+
+def same_graph(a: Graph, b: Graph) -> bool:
+    """Whether two graphs are isomorphic: the same ground triples, and the triples with blank
+    nodes isomorphic (a mapping of blank nodes leaves ground triples as they are). rdflib's
+    `isomorphic` alone canonicalises the whole graph, seconds for the seed graph's 8,000."""
+
+    def split(graph: Graph) -> tuple[set, Graph]:
+        ground, blank = set(), Graph()
+        for t in graph:
+            (blank.add(t) if any(isinstance(x, BNode) for x in t) else ground.add(t))
+        return ground, blank
+
+    (ground_a, blank_a), (ground_b, blank_b) = split(a), split(b)
+    return ground_a == ground_b and isomorphic(blank_a, blank_b)
 
 
 def make_app(store: MemoryStore | None = None, **config: object) -> Flask:

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import same_graph
 from oxigraph_server import OxigraphServer
 from rdflib import Graph, URIRef
-from rdflib.compare import isomorphic
 
 from cajkg.graph.build import build_dataset
 from cajkg.graph.iris import G_ASSERTED, G_INFERRED
@@ -120,8 +120,8 @@ def _merge(store) -> Graph:
 
 
 def _same(memory, remote: RemoteStore, what: str) -> None:
-    assert isomorphic(_graph(memory, G_INFERRED), _graph(remote, G_INFERRED)), what
-    assert isomorphic(_merge(memory), _merge(remote)), what
+    assert same_graph(_graph(memory, G_INFERRED), _graph(remote, G_INFERRED)), what
+    assert same_graph(_merge(memory), _merge(remote)), what
     # the remote merge graph itself (not only what queries see through it)
     own = remote.client.construct(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {G_ASSERTED.n3()} {{ ?s ?p ?o }} }}"
@@ -129,10 +129,10 @@ def _same(memory, remote: RemoteStore, what: str) -> None:
     merge = Graph()
     for triple in remote.skolem.triples(own, back=True):
         merge.add(triple)
-    assert isomorphic(merge, _merge(memory)), what
+    assert same_graph(merge, _merge(memory)), what
     for n in range(1, 8):
         name = URIRef(f"{T}{n}")
-        assert isomorphic(_graph(memory, name), _graph(remote, name)), (what, name)
+        assert same_graph(_graph(memory, name), _graph(remote, name)), (what, name)
 
 
 def _both(memory, remote: RemoteStore, text: str, what: str) -> None:
