@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest processes for `make test` (pytest-xdist; each test file stays in one process)
+TEST_WORKERS ?= 2
 DEBIAN_PACKAGES := libowlapi-java default-jdk-headless chromium virtuoso-opensource libcairo2
 
 .PHONY: serve test mypy install install-test debian build lint bench bench-full bench-scale bench-startup bench-stores bench-write-cost bench-explain-scale reliability reliability-quick owlcheck clean
@@ -52,7 +54,7 @@ test: debian install-test mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cajkg build --build-dir build
-	CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m pytest
+	CAJKG_BUILD_DIR=$(CURDIR)/build $(BIN)/python -P -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 owlcheck: build debian
 	tests/owlapi/build.sh --ontology-dir ontology ontology/cajkg.ttl ontology/alignment.ttl \
