@@ -24,14 +24,10 @@ from rdflib.term import Node
 
 _ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 _BUILTIN = (str(RDF), str(RDFS), str(OWL), str(XSD))
-_REFLEXIVE_NOISE = {
-    OWL.sameAs,
-    OWL.equivalentClass,
-    OWL.equivalentProperty,
-    RDFS.subClassOf,
-    RDFS.subPropertyOf,
-}
-_UNIVERSAL_TYPES = {OWL.Thing, RDFS.Resource}
+REFLEXIVE_NOISE = frozenset(
+    {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
+)
+UNIVERSAL_TYPES = frozenset({OWL.Thing, RDFS.Resource})
 _SCRATCH = URIRef("urn:cajkg:reasoner-scratch")
 
 
@@ -50,17 +46,21 @@ class Closure:
     inferred: Graph
 
 
-def _builtin(term: Node) -> bool:
+def is_noise_subject(term: Node) -> bool:
+    """Whether every inferred triple about `term` is noise: a literal, or a term of the RDF,
+    RDFS, OWL and XSD vocabularies."""
+    if isinstance(term, Literal):
+        return True
     return isinstance(term, URIRef) and str(term).startswith(_BUILTIN)
 
 
 def is_noise(s: Node, p: Node, o: Node) -> bool:
     """True for inferred triples that no user wants in answers (see module docstring)."""
-    if isinstance(s, Literal) or _builtin(s):
+    if is_noise_subject(s):
         return True
-    if s == o and p in _REFLEXIVE_NOISE:
+    if s == o and p in REFLEXIVE_NOISE:
         return True
-    return p == RDF.type and o in _UNIVERSAL_TYPES
+    return p == RDF.type and o in UNIVERSAL_TYPES
 
 
 # The XSD lexical space of xsd:double and xsd:float. owlrl's check of these (rule dt-not-type)

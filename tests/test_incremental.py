@@ -16,7 +16,7 @@ from cajkg.graph.build import BuildConfig
 from cajkg.graph.iris import CAJKG, RES
 from cajkg.graph.load import SourceError, load_dataset
 from cajkg.graph.provenance import ProvenanceError, anchor_mentions
-from cajkg.graph.reason import InconsistencyError, closure
+from cajkg.graph.reason import InconsistencyError, closure, is_noise
 from cajkg.graph.reasoner import Delta, IncrementalReasoner, Materializer
 from cajkg.graph.sources import Sources, default_sources
 
@@ -103,6 +103,14 @@ def test_seed_graph_matches_owlrl(seed_asserted):
     expected = set(closure(seed_asserted).inferred)
     assert len(expected) > 500
     assert set(fast.inferred_triples()) == expected
+
+
+def test_the_noise_read_on_integers_is_reason_is_noise(seed_asserted):
+    """The materializer tells noise from its interned integers (no decoding per triple)."""
+    fast = Materializer.from_dataset(seed_asserted)
+    for t in fast.idx:
+        s, p, o = fast.terms.decode(t)
+        assert fast._is_noise(t) == (isinstance(p, BNode) or is_noise(s, p, o)), (s, p, o)
 
 
 def test_build_fixture_matches_owlrl():
