@@ -12,6 +12,8 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, Literal
 from rdflib.term import Node
 
+from cajkg.graph.reason import REFLEXIVE_NOISE, UNIVERSAL_TYPES
+
 RDFTriple = tuple[Node, Node, Node]
 Triple = tuple[int, int, int]
 # The rdflib term of another library's term (pyoxigraph's, as a store reads them).
@@ -79,6 +81,9 @@ class Terms:
             v(OWL.Nothing),
         )
         self.CLASS = v(OWL.Class)
+        # what `cajkg.graph.reason.is_noise` drops, as integers (Materializer._is_noise)
+        self.REFLEXIVE = frozenset(v(p) for p in REFLEXIVE_NOISE)
+        self.UNIVERSAL = frozenset(v(c) for c in UNIVERSAL_TYPES)
 
     def id(self, term: Node) -> int:
         found = self.ids.get(term)

@@ -10,13 +10,7 @@ from collections.abc import Iterable, Iterator
 from rdflib import BNode, Dataset, Graph, URIRef
 
 from cajkg.graph.iris import G_INFERRED
-from cajkg.graph.reason import (
-    REFLEXIVE_NOISE,
-    UNIVERSAL_TYPES,
-    InconsistencyError,
-    closure,
-    is_noise_subject,
-)
+from cajkg.graph.reason import InconsistencyError, closure, is_noise_subject
 
 from .checks import Checks
 from .delta import Delta
@@ -58,8 +52,6 @@ class Materializer:
         self.version = 0  # counts the updates: what explanations cache is valid for one version
         self._owlrl: Graph | None = None  # the whole closure, when owlrl does the work
         self._owlrl_errors: list[str] = []
-        self._reflexive = frozenset(self.terms.id(p) for p in REFLEXIVE_NOISE)
-        self._universal = frozenset(self.terms.id(c) for c in UNIVERSAL_TYPES)
         encode = self.terms.reader(decode)
         self._asserted.update(map(encode, triples))
         for t in self._asserted:
@@ -238,9 +230,9 @@ class Materializer:
         v = self.terms
         if isinstance(v.terms[p], BNode) or is_noise_subject(v.terms[s]):
             return True
-        if s == o and p in self._reflexive:
+        if s == o and p in v.REFLEXIVE:
             return True
-        return p == v.TYPE and o in self._universal
+        return p == v.TYPE and o in v.UNIVERSAL
 
     # -- full materialization ------------------------------------------------------------------
 
