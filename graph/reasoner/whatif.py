@@ -26,10 +26,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from rdflib import BNode
-
-from cajkg.graph.reason import is_noise
-
 from .index import RDFTriple, Triple
 from .materializer import Materializer
 from .rules import datatype_derivations
@@ -60,19 +56,14 @@ def retraction(m: Materializer, triples: Iterable[RDFTriple]) -> Retraction:
         return _recomputed(m, counts, gone, still)
     survivors, dead = _dred(m, gone)
     decode = m.terms.decode
-    removed = {decode(t) for t in dead if t not in gone and _shown(decode(t))}
+    removed = {decode(t) for t in dead if t not in gone and not m._is_noise(t)}
     return Retraction(
         removed=frozenset(removed),
-        now_inferred=frozenset(decode(t) for t in gone if t in survivors and _shown(decode(t))),
+        now_inferred=frozenset(decode(t) for t in gone if t in survivors and not m._is_noise(t)),
         gone=frozenset(decode(t) for t in gone),
         still_asserted=frozenset(decode(t) for t in still),
         recomputed=False,
     )
-
-
-def _shown(t: RDFTriple) -> bool:
-    """Whether a triple of the closure belongs to the inferred graph (not noise)."""
-    return not isinstance(t[1], BNode) and not is_noise(*t)
 
 
 def _dred(m: Materializer, gone: set[Triple]) -> tuple[set[Triple], set[Triple]]:
